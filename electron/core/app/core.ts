@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import { AuditService } from '../audit/audit.service';
+import { openDatabase, type Db } from '../db/database';
+import { InventoryService } from '../inventory/inventory.service';
+import { InventoryTransfer } from '../inventory/inventory-transfer';
+import { inventoryHandlers } from '../inventory/inventory.handlers';
+import { auditHandlers } from '../audit/audit.handlers';
+import { EventBus } from '../router/event-bus';
+import type { Handlers } from '../router/handlers';
+import { Router } from '../router/router';
+import { Session } from '../router/session';
+import type { SecretStore } from '../secrets/secret-store';
+import { TaskRegistry } from '../tasks/task-registry';
+import { systemClock, type Clock } from './clock';
+import { appHandlers } from './app.handlers';
+import type { ServerMessage } from '../../../shared/contract';
+
+export interface CoreOptions {
+  dataDir: string;
+  secrets: SecretStore;
+  shell: 'desktop' | 'browser' | 'cli';
+  version: string;
+  clock?: Clock;
+}
+
+/** The composition root of the core: every service built once with its real dependencies, no globals. */
+export interface Core {
+  readonly router: Router;
+  readonly tasks: TaskRegistry;
+  readonly audit: AuditService;
+  readonly inventory: InventoryService;
+  readonly db: Db;
+  /** A session for one connected shell; `actor` names who acts in the audit trail. */
+  openSession(actor: string, send: (message: ServerMessage) => void): Session;
+  close(): void;
+}
+
+export const databaseFile = (dataDir: string) => join(dataDir, 'copper.db');
+
+export function createCore(options: CoreOptions): Core {
+  const clock = options.clock ?? systemClock;
+  const db = openDatabase(databaseFile(options.dataDir));
+  const bus = new EventBus();
+  const tasks = new TaskRegistry(clock);
+  const audit = new AuditService(db, clock);
+  const inventory = new InventoryService(db, options.secrets, clock);
+  const transfer = new InventoryTransfer(db, inventory);
+  const handlers = {
+    ...appHandlers({ ...options, tasks }),
+    ...inventoryHandlers(inventory, transfer, bus),
+    ...auditHandlers(audit),
+  } satisfies Handlers;
+  const router = new Router(handlers, audit, bus);
+  return {
+    router,
+    tasks,
+    audit,
+    inventory,
+    db,
+    openSession: (actor, send) => new Session(router, tasks, actor, send),
+    close: () => db.close(),
+  };
+}

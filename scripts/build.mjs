@@ -1,0 +1,55 @@
+// One build for every shell: Electron main and preload, the CLI (which also serves the browser shell) and the renderer.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'dist');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const production = process.env.NODE_ENV === 'production';
+const define = { __COPPER_VERSION__: JSON.stringify(pkg.version) };
+
+rmSync(out, { recursive: true, force: true });
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  define,
+  logLevel: 'warning',
+  // Runtime dependencies (better-sqlite3 is native) load from node_modules; electron is provided by Electron itself.
+  packages: 'external',
+};
+
+await Promise.all([
+  build({ ...node, entryPoints: [join(root, 'electron/main/main.ts')], outfile: join(out, 'electron/main.js') }),
+  // A sandboxed preload cannot require npm packages, so it is bundled whole (zod included); only electron stays external.
+  build({
+    ...node,
+    packages: undefined,
+    external: ['electron'],
+    entryPoints: [join(root, 'electron/preload/preload.ts')],
+    outfile: join(out, 'electron/preload.js'),
+  }),
+  build({ ...node, entryPoints: [join(root, 'electron/cli/copper.ts')], outfile: join(out, 'cli/copper.js') }),
+  build({
+    bundle: true,
+    platform: 'browser',
+    target: ['chrome120'],
+    format: 'esm',
+    sourcemap: true,
+    minify: production,
+    define: { ...define, 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
+    logLevel: 'warning',
+    entryPoints: { app: join(root, 'renderer/main.tsx') },
+    outdir: join(out, 'renderer'),
+    loader: { '.woff2': 'file', '.svg': 'file', '.png': 'file' },
+  }),
+]);
+
+mkdirSync(join(out, 'renderer'), { recursive: true });
+copyFileSync(join(root, 'renderer/index.html'), join(out, 'renderer/index.html'));
+console.log(`Built Copper Console ${pkg.version} into dist/`);

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/** Stable error codes. Scripts and tests match on these; never rename one. */
+export const ErrorCode = z.enum([
+  'INVALID_INPUT',
+  'UNKNOWN_OPERATION',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'IN_USE',
+  'PLAN_CHANGED',
+  'NOT_CONFIRMED',
+  'CANCELLED',
+  'VAULT_LOCKED',
+  'VAULT_PASSPHRASE_WRONG',
+  'VAULT_CORRUPT',
+  'SECRET_STORE_UNAVAILABLE',
+  'AUDIT_CHAIN_BROKEN',
+  'IMPORT_INVALID',
+  'UNAUTHORIZED',
+  'INTERNAL',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorEnvelope = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
+
+/** The one error type that crosses every boundary: its message is a sentence naming the cause and the fix. */
+export class CopperError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'CopperError';
+  }
+
+  toEnvelope(): ErrorEnvelope {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+
+  static fromEnvelope(envelope: ErrorEnvelope): CopperError {
+    return new CopperError(envelope.code, envelope.message, envelope.details);
+  }
+}
+
+export const isCopperError = (value: unknown): value is CopperError => value instanceof CopperError;

@@ -1,0 +1,57 @@
+/**
+ * The contract: every operation Copper Console can perform, declared once. The Electron IPC router, the preload bridge,
+ * the browser shell's WebSocket server, the renderer client and the CLI are all driven by this table.
+ */
+import * as app from './app';
+import * as audit from './audit';
+import * as inventory from './inventory';
+import type { OperationDef } from './define';
+
+const operations = [
+  app.appInfo,
+  app.tasksList,
+  inventory.inventorySitesList,
+  inventory.inventorySitesCreate,
+  inventory.inventorySitesUpdate,
+  inventory.inventorySitesDelete,
+  inventory.inventoryHostsList,
+  inventory.inventoryHostsGet,
+  inventory.inventoryHostsCreate,
+  inventory.inventoryHostsUpdate,
+  inventory.inventoryHostsDelete,
+  inventory.inventoryDomainsList,
+  inventory.inventoryDomainsCreate,
+  inventory.inventoryDomainsDelete,
+  inventory.inventoryExport,
+  inventory.inventoryImport,
+  inventory.inventoryChanged,
+  audit.auditList,
+  audit.auditVerify,
+  audit.auditAppended,
+] as const;
+
+type Operations = (typeof operations)[number];
+export type OperationName = Operations['name'];
+export type Contract = { [D in Operations as D['name']]: D };
+export type Op<N extends OperationName> = Contract[N];
+
+export const contract = Object.fromEntries(operations.map((op) => [op.name, op])) as Contract;
+export const operationNames = operations.map((op) => op.name) as OperationName[];
+
+export function findOperation(name: string): OperationDef | undefined {
+  return (contract as Record<string, OperationDef>)[name];
+}
+
+type OfKind<K extends OperationDef['kind']> = Extract<Operations, { kind: K }>['name'];
+export type QueryName = OfKind<'query'>;
+export type CommandName = OfKind<'command'>;
+export type TaskName = OfKind<'task'>;
+export type EventName = OfKind<'event'>;
+
+export * from './define';
+export * from './errors';
+export * from './common';
+export * from './wire';
+export * from './app';
+export * from './audit';
+export * from './inventory';
