@@ -26,7 +26,7 @@ export class SealedFileSecretStore implements SecretStore {
 
   status(): SecretStoreStatus {
     if (!this.sealer.available()) {
-      return { kind: 'os', state: 'unavailable', description: 'The operating system offers no secret storage to this app' };
+      return { kind: 'os', state: 'unavailable', description: this.sealer.describe() };
     }
     return {
       kind: 'os',
