@@ -1,0 +1,343 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034  # variables are used by the scripts that source this file
+# Shared helpers for scripts/lab/{up,down,rekey-sshd}.sh. Sourced, not executed.
+
+LAB_SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+LAB_REPO_ROOT="$(cd "$LAB_SCRIPT_DIR/../.." && pwd)"
+LAB="$(realpath -m "${COPPER_LAB_DIR:-$LAB_REPO_ROOT/.lab}")"
+export LAB
+
+# ---- fixed lab facts (ports, users, secrets; all test-only) -----------------
+LAB_HOST=127.0.0.1
+SSH_PORT=2222
+JUMP_PORT=2223
+SMTP_PORT=2525
+LDAP_PORT=3389
+IMAP_PORT=1143
+LMTP_PORT=2424
+RSPAMD_PROXY_PORT=11332
+RSPAMD_NORMAL_PORT=11333
+RSPAMD_CONTROLLER_PORT=11334
+WEB_PORT=8089
+
+KEY_USER=copperkey
+PW_USER=copperpw
+SUDO_USER_NAME=coppersudo
+DOCKER_GROUP=copperdocker
+VMAIL_USER=coppervmail
+KEY_PASSPHRASE=lab-key-passphrase
+PW_PASSWORD=lab-password-1
+LDAP_SUFFIX=dc=copper,dc=test
+LDAP_ADMIN_DN=cn=admin,dc=copper,dc=test
+LDAP_ADMIN_PW=lab-ldap-admin
+IMAP_USER=alice@copper.test
+IMAP_PASSWORD=lab-imap-1
+RSPAMD_PASSWORD=lab-rspamd-1
+DOCKER_IMAGE=copper-lab/busybox:1
+DOCKER_CONTAINER=copper-lab-web
+
+# ---- paths ------------------------------------------------------------------
+LOGS="$LAB/logs"
+RUN="$LAB/run"
+SSHDIR="$LAB/ssh"
+SSHD_CONF="$SSHDIR/sshd_config"
+SSHD_HOSTKEY="$SSHDIR/sshd_host_ed25519_key"
+SSHD_HOSTKEY_ORIG="$SSHDIR/sshd_host_ed25519_key.original"
+SSHD_PID="$RUN/sshd.pid"
+SSHD_LOG="$LOGS/sshd.log"
+JUMP_CONF="$SSHDIR/sshd_jump_config"
+JUMP_HOSTKEY="$SSHDIR/jump_host_ed25519_key"
+JUMP_PID="$RUN/sshd-jump.pid"
+JUMP_LOG="$LOGS/sshd-jump.log"
+KNOWN_HOSTS="$SSHDIR/known_hosts"
+SSH_CONFIG="$SSHDIR/ssh_config"
+KEY_PRIV="$SSHDIR/copperkey_ed25519"
+ENCKEY_PRIV="$SSHDIR/copperkey_encrypted_ed25519"
+SUDOKEY_PRIV="$SSHDIR/coppersudo_ed25519"
+POSTFIX_LOG="$LOGS/postfix.log"
+LDAPDIR="$LAB/ldap"
+SLAPD_CONF="$LDAPDIR/slapd.conf"
+SLAPD_PID="$RUN/slapd.pid"
+SLAPD_LOG="$LOGS/slapd.log"
+DOVEDIR="$LAB/dovecot"
+DOVECOT_CONF="$DOVEDIR/dovecot.conf"
+DOVECOT_BASE="$RUN/dovecot"
+DOVECOT_PID="$DOVECOT_BASE/master.pid"
+DOVECOT_LOG="$LOGS/dovecot.log"
+RSPAMD_DIR="$LAB/rspamd"
+RSPAMD_CONFDIR="$RSPAMD_DIR/etc"
+RSPAMD_DBDIR="$RSPAMD_DIR/db"
+RSPAMD_RUNDIR="$RUN/rspamd"
+RSPAMD_LOGDIR="$LOGS/rspamd"
+RSPAMD_PID="$RSPAMD_RUNDIR/rspamd.pid"
+RSPAMD_LOG="$RSPAMD_LOGDIR/rspamd.log"
+RSPAMD_STDOUT_LOG="$LOGS/rspamd-stdout.log"
+DOCKERDIR="$LAB/docker"
+DOCKER_SOCK="$DOCKERDIR/docker.sock"
+DOCKER_PID="$DOCKERDIR/docker.pid"
+DOCKER_LOG="$LOGS/dockerd.log"
+LAB_JSON="$LAB/lab.json"
+
+# ---- output -------------------------------------------------------------------
+log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf '[lab] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# ---- locking: up/down/rekey never run concurrently --------------------------------
+lab_lock() {
+  mkdir -p "$LAB"
+  exec 9>>"$LAB/.lock"
+  flock -n 9 && return 0
+  log "waiting for $LAB/.lock (held by: $(lock_holders | tr '\n' ' '))"
+  flock -w 600 9 || die "$LAB/.lock is still held after 600 s by: $(lock_holders | tr '\n' ' ')"
+}
+# Every daemon is started with fd 9 closed (9>&-) so it never inherits the lock.
+lock_holders() {
+  local st mypg pid f
+  read -r st <"/proc/$$/stat"; st=${st##*) }; read -ra st <<<"$st"; mypg=${st[2]}
+  find /proc/[0-9]*/fd -maxdepth 1 -lname "$LAB/.lock" 2>/dev/null | while read -r f; do
+    pid=${f#/proc/}; pid=${pid%%/*}
+    { read -r st <"/proc/$pid/stat"; } 2>/dev/null || continue
+    st=${st##*) }; read -ra st <<<"$st"
+    [[ ${st[2]} == "$mypg" ]] && continue # ourselves and our subshells
+    echo "$pid($(cat "/proc/$pid/comm" 2>/dev/null))"
+  done | sort -u
+  return 0
+}
+
+# ---- processes ------------------------------------------------------------------------
+# pid_from_file FILE -> prints the PID if the file holds a live process, else nothing (exit 1).
+# Optional second arg: expected /proc/PID/comm prefix (guards against PID reuse).
+pid_from_file() {
+  local file=$1 want=${2:-} pid comm
+  [[ -r $file ]] || return 1
+  pid=$(tr -dc '0-9' <"$file" 2>/dev/null | head -c 10) || true
+  [[ -n $pid ]] || return 1
+  alive "$pid" || return 1
+  if [[ -n $want ]]; then
+    comm=$(cat "/proc/$pid/comm" 2>/dev/null || true)
+    [[ $comm == "$want"* ]] || return 1
+  fi
+  printf '%s\n' "$pid"
+}
+
+# alive PID: running and not a zombie (PID 1 here may be slow to reap orphans).
+alive() {
+  local st
+  kill -0 "$1" 2>/dev/null || return 1
+  st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ $st != Z && $st != X ]]
+}
+
+# stop_pidfile NAME FILE COMM [TIMEOUT_S]: SIGTERM, wait, then SIGKILL. Idempotent.
+stop_pidfile() {
+  local name=$1 file=$2 want=$3 timeout=${4:-15} pid i
+  if ! pid=$(pid_from_file "$file" "$want"); then
+    rm -f "$file"
+    log "$name: not running"
+    return 0
+  fi
+  log "$name: stopping PID $pid"
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < timeout * 10; i++)); do
+    alive "$pid" || break
+    sleep 0.1
+  done
+  if alive "$pid"; then
+    log "$name: PID $pid ignored SIGTERM for ${timeout}s, sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    sleep 0.2
+  fi
+  rm -f "$file"
+}
+
+# ---- readiness -------------------------------------------------------------------------
+port_open() { timeout 1 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
+
+# wait_until NAME LOGFILE TIMEOUT_S CMD...: polls CMD every 0.2 s.
+wait_until() {
+  local name=$1 logfile=$2 timeout=$3 deadline
+  shift 3
+  deadline=$((SECONDS + timeout))
+  while ! "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      printf '[lab] ERROR: %s did not become ready within %ss. Log: %s\n' "$name" "$timeout" "$logfile" >&2
+      if [[ -f $logfile ]]; then
+        printf '[lab] ---- last lines of %s ----\n' "$logfile" >&2
+        tail -n 25 "$logfile" >&2 || true
+      fi
+      exit 1
+    fi
+    sleep 0.2
+  done
+}
+
+# write_if_changed FILE MODE <content on stdin>: returns 0 if the file changed.
+write_if_changed() {
+  local file=$1 mode=$2 tmp
+  tmp=$(mktemp "$file.XXXXXX")
+  cat >"$tmp"
+  chmod "$mode" "$tmp"
+  if [[ -f $file ]] && cmp -s "$tmp" "$file"; then
+    rm -f "$tmp"
+    return 1
+  fi
+  mv -f "$tmp" "$file"
+  return 0
+}
+
+# Commands coppersudo may run as root without a password (only those that exist on this machine).
+lab_sudo_cmds() {
+  local c
+  for c in /usr/sbin/postqueue /usr/sbin/postsuper /usr/sbin/postcat /usr/sbin/postfix /usr/sbin/postconf \
+    /usr/sbin/postmap /usr/bin/docker /usr/local/bin/docker /usr/bin/doveadm /usr/bin/rspamc; do
+    [[ -x $c ]] && printf '%s\n' "$c"
+  done
+  return 0
+}
+
+fingerprint() { ssh-keygen -lf "$1" | awk '{print $2}'; }
+
+# ---- lab.json + known_hosts (also used by rekey-sshd.sh) -----------------------------
+write_known_hosts() {
+  {
+    printf '[%s]:%s %s\n' "$LAB_HOST" "$SSH_PORT" "$(awk '{print $1" "$2}' "$SSHD_HOSTKEY.pub")"
+    printf '[%s]:%s %s\n' "$LAB_HOST" "$JUMP_PORT" "$(awk '{print $1" "$2}' "$JUMP_HOSTKEY.pub")"
+  } | write_if_changed "$KNOWN_HOSTS" 644 || true
+}
+
+# ssh -F $LAB/ssh/ssh_config lab-key|lab-encrypted-key|lab-sudo|lab-pw|lab-jump|lab-via-jump
+write_ssh_config() {
+  write_if_changed "$SSH_CONFIG" 644 <<EOF || true
+# Copper lab (generated by scripts/lab/up.sh). Usage: ssh -F $SSH_CONFIG lab-key 'docker ps'
+Host lab-key
+    User $KEY_USER
+    IdentityFile $KEY_PRIV
+Host lab-encrypted-key
+    User $KEY_USER
+    IdentityFile $ENCKEY_PRIV
+Host lab-sudo
+    User $SUDO_USER_NAME
+    IdentityFile $SUDOKEY_PRIV
+Host lab-pw
+    User $PW_USER
+    PubkeyAuthentication no
+    PreferredAuthentications password,keyboard-interactive
+Host lab-jump
+    Port $JUMP_PORT
+    User $KEY_USER
+    IdentityFile $KEY_PRIV
+Host lab-via-jump
+    User $KEY_USER
+    IdentityFile $KEY_PRIV
+    ProxyJump lab-jump
+Host lab-*
+    HostName $LAB_HOST
+    Port $SSH_PORT
+    UserKnownHostsFile $KNOWN_HOSTS
+    GlobalKnownHostsFile /dev/null
+    StrictHostKeyChecking yes
+    IdentitiesOnly yes
+    ControlMaster no
+EOF
+}
+
+write_lab_json() {
+  write_known_hosts
+  write_ssh_config
+  local orig_fp=""
+  [[ -f $SSHD_HOSTKEY_ORIG.pub ]] && orig_fp=$(fingerprint "$SSHD_HOSTKEY_ORIG.pub")
+  J_SUDO_CMDS="$(lab_sudo_cmds | tr '\n' ' ')" \
+  J_SSH_FP=$(fingerprint "$SSHD_HOSTKEY.pub") \
+  J_SSH_ORIG_FP=$orig_fp \
+  J_JUMP_FP=$(fingerprint "$JUMP_HOSTKEY.pub") \
+  node - >"$LAB_JSON.tmp" <<'EOF'
+const e = process.env;
+const n = (k) => Number(e[k]);
+const lab = {
+  dir: e.LAB,
+  knownHostsPath: e.KNOWN_HOSTS,
+  sshConfigPath: e.SSH_CONFIG,
+  ssh: {
+    host: e.LAB_HOST, port: n('SSH_PORT'),
+    hostKeyFingerprint: e.J_SSH_FP,
+    hostKeyPath: e.SSHD_HOSTKEY + '.pub',
+    rekeyed: e.J_SSH_ORIG_FP !== '',
+    originalHostKeyFingerprint: e.J_SSH_ORIG_FP || e.J_SSH_FP,
+    log: e.SSHD_LOG,
+  },
+  jump: {
+    host: e.LAB_HOST, port: n('JUMP_PORT'),
+    hostKeyFingerprint: e.J_JUMP_FP,
+    hostKeyPath: e.JUMP_HOSTKEY + '.pub',
+    user: e.KEY_USER, privateKey: e.KEY_PRIV,
+    log: e.JUMP_LOG,
+  },
+  users: {
+    key: { name: e.KEY_USER, privateKey: e.KEY_PRIV, publicKey: e.KEY_PRIV + '.pub', dockerGroup: true },
+    encryptedKey: { name: e.KEY_USER, privateKey: e.ENCKEY_PRIV, publicKey: e.ENCKEY_PRIV + '.pub', passphrase: e.KEY_PASSPHRASE },
+    password: { name: e.PW_USER, password: e.PW_PASSWORD },
+    sudo: { name: e.SUDO_USER_NAME, privateKey: e.SUDOKEY_PRIV, publicKey: e.SUDOKEY_PRIV + '.pub', dockerGroup: true,
+            sudoers: '/etc/sudoers.d/copper-lab', sudoCommands: (e.J_SUDO_CMDS || '').split(' ').filter(Boolean),
+            sudoNote: 'sudo -n only for sudoCommands; sudo resets DOCKER_HOST, so pass docker -H' },
+  },
+  postfix: {
+    host: e.LAB_HOST, smtpPort: n('SMTP_PORT'), port25: 25, configDir: '/etc/postfix',
+    relayhost: '[127.0.0.1]:9', note: 'mail to non-local domains stays deferred (relayhost refuses)',
+    log: e.POSTFIX_LOG,
+  },
+  ldap: {
+    url: `ldap://${e.LAB_HOST}:${e.LDAP_PORT}/`, port: n('LDAP_PORT'),
+    baseDn: e.LDAP_SUFFIX, peopleDn: 'ou=people,' + e.LDAP_SUFFIX,
+    adminDn: e.LDAP_ADMIN_DN, adminPassword: e.LDAP_ADMIN_PW,
+    config: e.SLAPD_CONF, log: e.SLAPD_LOG,
+  },
+  imap: {
+    host: e.LAB_HOST, port: n('IMAP_PORT'), tls: false, user: e.IMAP_USER, password: e.IMAP_PASSWORD,
+    lmtpPort: n('LMTP_PORT'), config: e.DOVECOT_CONF, log: e.DOVECOT_LOG,
+  },
+  rspamd: {
+    host: e.LAB_HOST, proxyPort: n('RSPAMD_PROXY_PORT'), normalPort: n('RSPAMD_NORMAL_PORT'),
+    controllerPort: n('RSPAMD_CONTROLLER_PORT'), controllerPassword: e.RSPAMD_PASSWORD,
+    localConfDir: e.RSPAMD_CONFDIR, log: e.RSPAMD_LOG,
+  },
+  docker: {
+    socket: e.DOCKER_SOCK, host: 'unix://' + e.DOCKER_SOCK, group: e.DOCKER_GROUP,
+    image: e.DOCKER_IMAGE, container: e.DOCKER_CONTAINER, containerHttp: `http://${e.LAB_HOST}:${e.WEB_PORT}/`,
+    log: e.DOCKER_LOG,
+  },
+  logs: e.LOGS,
+};
+process.stdout.write(JSON.stringify(lab, null, 2) + '\n');
+EOF
+  chmod 644 "$LAB_JSON.tmp"
+  mv -f "$LAB_JSON.tmp" "$LAB_JSON"
+}
+
+# Exported so the node snippet above can read them.
+export LAB_HOST SSH_PORT JUMP_PORT SMTP_PORT LDAP_PORT IMAP_PORT LMTP_PORT RSPAMD_PROXY_PORT RSPAMD_NORMAL_PORT \
+  RSPAMD_CONTROLLER_PORT WEB_PORT KEY_USER PW_USER SUDO_USER_NAME DOCKER_GROUP KEY_PASSPHRASE PW_PASSWORD LDAP_SUFFIX \
+  LDAP_ADMIN_DN LDAP_ADMIN_PW IMAP_USER IMAP_PASSWORD RSPAMD_PASSWORD DOCKER_IMAGE DOCKER_CONTAINER LOGS SSHD_HOSTKEY \
+  SSHD_LOG SSH_CONFIG JUMP_HOSTKEY JUMP_LOG KNOWN_HOSTS KEY_PRIV ENCKEY_PRIV SUDOKEY_PRIV POSTFIX_LOG SLAPD_CONF SLAPD_LOG \
+  DOVECOT_CONF DOVECOT_LOG RSPAMD_CONFDIR RSPAMD_LOG DOCKER_SOCK DOCKER_LOG
+
+# ---- sshd start (shared with rekey-sshd.sh) ---------------------------------------------------
+# start_sshd NAME CONF PIDFILE LOG PORT
+start_sshd() {
+  local name=$1 conf=$2 pidfile=$3 logfile=$4 port=$5 pid
+  if pid=$(pid_from_file "$pidfile" sshd); then
+    log "$name: already running (PID $pid)"
+    return 0
+  fi
+  rm -f "$pidfile"
+  mkdir -p /run/sshd && chmod 755 /run/sshd
+  if ! /usr/sbin/sshd -t -f "$conf" 2>>"$logfile"; then
+    die "$name: config test failed for $conf. Log: $logfile"
+  fi
+  if port_open "$LAB_HOST" "$port"; then
+    die "$name: port $LAB_HOST:$port is already in use by a process the lab did not start (ss -ltnp 'sport = :$port')"
+  fi
+  /usr/sbin/sshd -f "$conf" -E "$logfile" 9>&- || die "$name: failed to start. Log: $logfile"
+  wait_until "$name" "$logfile" 10 pid_from_file "$pidfile" sshd
+  wait_until "$name" "$logfile" 10 port_open "$LAB_HOST" "$port"
+  log "$name: started on $LAB_HOST:$port (PID $(cat "$pidfile"))"
+}
