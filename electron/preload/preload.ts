@@ -1,5 +1,5 @@
 // Must stay the first import: it switches zod to jitless before the protocol schemas below are built.
-import './zod-jitless';
+import '../../shared/zod-jitless';
 import { BRIDGE_KEY, IPC_TO_MAIN, IPC_TO_RENDERER, type CopperBridge } from '../../shared/client/bridge';
 import { ClientMessage } from '../../shared/contract/wire';
 import { APP_ORIGIN } from '../main/app-origin';

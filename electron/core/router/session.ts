@@ -1,4 +1,4 @@
-import { ClientMessage, type ServerMessage } from '../../../shared/contract';
+import { ClientMessage, findOperation, type Progress, type ServerMessage } from '../../../shared/contract';
 import type { TaskRegistry } from '../tasks/task-registry';
 import { toCopperError, type Router } from './router';
 
@@ -32,7 +32,7 @@ export class Session {
         void this.runCall(message);
         break;
       case 'cancel':
-        this.tasks.cancel(this.taskId(message.id));
+        this.calls.get(message.id)?.();
         break;
       case 'subscribe':
         try {
@@ -61,8 +61,11 @@ export class Session {
   }
 
   private async runCall(message: Extract<ClientMessage, { type: 'call' }>): Promise<void> {
-    const task = this.tasks.start(this.taskId(message.id), message.op);
-    this.calls.set(message.id, () => this.tasks.cancel(this.taskId(message.id)));
+    // Only work an operator waits on (tasks, executing commands) is listed as running; queries are cancellable all the same.
+    const kind = findOperation(message.op)?.kind;
+    const listed = kind === 'task' || (kind === 'command' && message.phase === 'execute');
+    const task = listed ? this.tasks.start(this.taskId(message.id), message.op) : unlistedCall();
+    this.calls.set(message.id, task.cancel);
     try {
       const value = await this.router.call(
         message.op,
@@ -96,4 +99,9 @@ export class Session {
   private reply(message: ServerMessage): void {
     if (!this.closed) this.send(message);
   }
+}
+
+function unlistedCall(): { signal: AbortSignal; progress: (p: Progress) => void; finish: () => void; cancel: () => void } {
+  const controller = new AbortController();
+  return { signal: controller.signal, progress: () => undefined, finish: () => undefined, cancel: () => controller.abort() };
 }

@@ -67,3 +67,13 @@ test('without a passphrase the vault stays locked with an explanation', async ()
   assert.equal(locked.status().state, 'locked');
   await assert.rejects(locked.get('a'), (e: unknown) => rejectsWith('VAULT_LOCKED')(e) && /COPPER_PASSPHRASE/.test((e as Error).message));
 });
+
+test('a vault created by another process after this one unlocked is re-read with the same passphrase', async () => {
+  const file = fresh();
+  const server = open(file, 'correct horse');
+  await server.unlock(); // unlocked before any vault file exists, as `copper serve` does
+  await open(file, 'correct horse').set('from-cli', 'cli-value'); // the CLI creates the vault meanwhile
+  assert.equal(await server.get('from-cli'), 'cli-value');
+  await server.set('from-server', 'server-value');
+  assert.equal(await open(file, 'correct horse').get('from-cli'), 'cli-value', 'the CLI secret survives the server write');
+});

@@ -58,7 +58,7 @@ export class PassphraseVault implements SecretStore {
 
   async get(ref: string): Promise<string | undefined> {
     if (!existsSync(this.options.file)) return undefined;
-    const keys = await this.unlockKeys();
+    const keys = await this.keysForFile();
     return this.readSecrets(keys)[ref];
   }
 
@@ -77,7 +77,7 @@ export class PassphraseVault implements SecretStore {
 
   /** Re-reads the file under the lock before changing it, so concurrent console processes never lose each other's writes. */
   private async update(change: (secrets: Record<string, string>) => void): Promise<void> {
-    const keys = await this.unlockKeys();
+    const keys = await this.keysForFile();
     mkdirSync(dirname(this.options.file), { recursive: true, mode: 0o700 });
     await withFileLock(this.options.file, () => {
       const secrets = existsSync(this.options.file) ? this.readSecrets(keys) : {};
@@ -89,6 +89,20 @@ export class PassphraseVault implements SecretStore {
   /** Asks for the passphrase now (if not yet) and checks it, so a shell can fail at start instead of mid-operation. */
   async unlock(): Promise<void> {
     await this.unlockKeys();
+  }
+
+  /**
+   * Keys that fit the vault file as it is now. When another console process created or re-keyed the vault after this
+   * one unlocked (e.g. the CLI stored the first secret while `copper serve` ran), derive again from the file's header.
+   */
+  private async keysForFile(): Promise<Keys> {
+    const keys = await this.unlockKeys();
+    if (!existsSync(this.options.file)) return keys;
+    const header = readFileSync(this.options.file).subarray(0, HEADER_LENGTH);
+    if (header.equals(keys.header)) return keys;
+    this.keys = undefined;
+    this.unlocking = undefined;
+    return this.unlockKeys();
   }
 
   private unlockKeys(): Promise<Keys> {
@@ -146,7 +160,7 @@ export class PassphraseVault implements SecretStore {
       // Another process re-created the vault with a new salt: our keys no longer fit, so ask again next time.
       this.keys = undefined;
       this.unlocking = undefined;
-      throw new CopperError('VAULT_LOCKED', 'The vault file was replaced while the console was running. Unlock it again.');
+      throw new CopperError('VAULT_LOCKED', 'The vault file changed while this operation ran (another console process re-created it). Try again.');
     }
     const body = file.subarray(HEADER_LENGTH);
     try {

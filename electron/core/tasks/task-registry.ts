@@ -10,7 +10,11 @@ export class TaskRegistry {
 
   constructor(private readonly clock: Clock) {}
 
-  start(id: string, operation: string, parent?: AbortSignal): { signal: AbortSignal; progress: (p: Progress) => void; finish: () => void } {
+  start(
+    id: string,
+    operation: string,
+    parent?: AbortSignal,
+  ): { signal: AbortSignal; progress: (p: Progress) => void; finish: () => void; cancel: () => void } {
     const controller = new AbortController();
     const task: RunningTask = {
       id,
@@ -32,6 +36,7 @@ export class TaskRegistry {
         parent?.removeEventListener('abort', onParentAbort);
         this.running.delete(id);
       },
+      cancel: () => controller.abort(),
     };
   }
 

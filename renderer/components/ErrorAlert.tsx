@@ -1,0 +1,71 @@
+import { Alert, List, Text } from '@mantine/core';
+import { IconAlertTriangle } from '@tabler/icons-react';
+import { CopperError, type ErrorCode } from '../../shared/contract';
+
+const titles: Partial<Record<ErrorCode, string>> = {
+  INVALID_INPUT: 'Some values are not valid',
+  UNKNOWN_OPERATION: 'This console does not know that operation',
+  NOT_FOUND: 'Not found',
+  ALREADY_EXISTS: 'That name is taken',
+  IN_USE: 'Still in use',
+  PLAN_CHANGED: 'The situation changed',
+  NOT_CONFIRMED: 'Not confirmed',
+  CANCELLED: 'Cancelled',
+  VAULT_LOCKED: 'The secret vault is locked',
+  VAULT_PASSPHRASE_WRONG: 'Wrong vault passphrase',
+  VAULT_CORRUPT: 'The secret vault is damaged',
+  SECRET_STORE_UNAVAILABLE: 'Secrets cannot be stored',
+  AUDIT_CHAIN_BROKEN: 'The audit trail is broken',
+  IMPORT_INVALID: 'The file cannot be imported',
+  UNAUTHORIZED: 'Not allowed',
+  INTERNAL: 'Something went wrong',
+};
+
+interface Problem {
+  path: string;
+  message: string;
+}
+
+function problemsOf(details: unknown): Problem[] {
+  const problems = (details as { problems?: unknown } | null | undefined)?.problems;
+  if (!Array.isArray(problems)) return [];
+  return problems.flatMap((p: unknown): Problem[] => {
+    const { path, message } = (p ?? {}) as { path?: unknown; message?: unknown };
+    return typeof message === 'string' ? [{ path: typeof path === 'string' ? path : '', message }] : [];
+  });
+}
+
+/** Shows any error in plain words: the core's message (a sentence naming cause and fix), its stable code, and field problems. */
+export function ErrorAlert({ error, title, onClose }: { error: unknown; title?: string; onClose?: () => void }) {
+  const copper = error instanceof CopperError ? error : null;
+  const message = error instanceof Error ? error.message : String(error);
+  // The core's INVALID_INPUT message already names its problems; list only those it does not.
+  const problems = (copper ? problemsOf(copper.details) : []).filter((problem) => !message.includes(problem.message));
+  return (
+    <Alert
+      color="red"
+      variant="light"
+      icon={<IconAlertTriangle size={20} />}
+      title={title ?? (copper ? titles[copper.code] : undefined) ?? 'Something went wrong'}
+      role="alert"
+      data-testid="error-alert"
+      withCloseButton={onClose !== undefined}
+      closeButtonLabel="Dismiss"
+      {...(onClose ? { onClose } : {})}
+    >
+      <Text size="sm">{message}</Text>
+      {problems.length > 0 && (
+        <List size="sm" mt="xs">
+          {problems.map((problem, index) => (
+            <List.Item key={index}>{problem.path ? `${problem.path}: ${problem.message}` : problem.message}</List.Item>
+          ))}
+        </List>
+      )}
+      {copper && (
+        <Text size="xs" c="dimmed" mt={6}>
+          Code {copper.code}
+        </Text>
+      )}
+    </Alert>
+  );
+}

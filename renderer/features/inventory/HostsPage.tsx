@@ -1,0 +1,217 @@
+import { useState } from 'react';
+import { ActionIcon, Badge, Button, Group, Paper, Select, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { keepPreviousData } from '@tanstack/react-query';
+import { IconAlertTriangle, IconKey, IconLock, IconPencil, IconPlus, IconShieldCheck, IconTrash, IconUserShield } from '@tabler/icons-react';
+import type { AuthMethod, Host } from '../../../shared/contract';
+import { useCopperQuery } from '../../api/client-context';
+import { useCommand } from '../../api/useCommand';
+import { PageHeader } from '../../components/PageHeader';
+import { PlanDialog } from '../../components/PlanDialog';
+import { QueryState } from '../../components/QueryState';
+import { SearchInput } from '../../components/SearchInput';
+import { HostDrawer, type HostDrawerState } from './HostDrawer';
+
+export const loginLabels: Record<AuthMethod, string> = { password: 'Password', key: 'Private key', agent: 'SSH agent' };
+const loginIcons: Record<AuthMethod, typeof IconKey> = { password: IconLock, key: IconKey, agent: IconUserShield };
+
+/** A password or key login with nothing stored cannot work yet: say so in the table, not only at the first failure. */
+function missingSecret(host: Host): string | null {
+  if (host.auth === 'password' && !host.storedSecrets.includes('password')) return 'No password stored';
+  if (host.auth === 'key' && !host.storedSecrets.includes('privateKey')) return 'No private key stored';
+  return null;
+}
+
+function Login({ host }: { host: Host }) {
+  const Icon = loginIcons[host.auth];
+  const missing = missingSecret(host);
+  return (
+    <Group gap={6} wrap="nowrap">
+      <Icon size={16} aria-hidden />
+      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+        {loginLabels[host.auth]}
+      </Text>
+      {missing && (
+        <Tooltip label={`${missing}: the console cannot log in until you add it.`}>
+          <IconAlertTriangle size={16} color="var(--mantine-color-orange-6)" aria-label={missing} role="img" />
+        </Tooltip>
+      )}
+    </Group>
+  );
+}
+
+function HostKey({ fingerprint }: { fingerprint: string | null }) {
+  if (!fingerprint) {
+    return (
+      <Badge variant="light" color="gray" radius="sm" tt="none">
+        not pinned
+      </Badge>
+    );
+  }
+  return (
+    <Tooltip label={fingerprint} maw={480} multiline>
+      <Badge variant="light" color="teal" radius="sm" tt="none" leftSection={<IconShieldCheck size={12} />}>
+        {`${fingerprint.slice(0, 15)}…`}
+      </Badge>
+    </Tooltip>
+  );
+}
+
+/** Hosts: the servers the console reaches over SSH, each in a site. */
+export function HostsPage() {
+  const [search, setSearch] = useState('');
+  const [site, setSite] = useState<string | null>(null);
+  const [debounced] = useDebouncedValue(search.trim(), 200);
+  const hosts = useCopperQuery(
+    'inventory.hosts.list',
+    { ...(debounced ? { search: debounced } : {}), ...(site ? { site } : {}) },
+    { placeholderData: keepPreviousData },
+  );
+  const sites = useCopperQuery('inventory.sites.list', {});
+  const [drawer, setDrawer] = useState<HostDrawerState>(null);
+  const remove = useCommand();
+  const [removing, setRemoving] = useState<string | null>(null);
+  const rows = hosts.data ?? [];
+  const noSites = sites.data !== undefined && sites.data.length === 0;
+  const filtered = Boolean(debounced || site);
+
+  const startRemove = (name: string) => {
+    setRemoving(name);
+    void remove.run('inventory.hosts.delete', { name }).finally(() => setRemoving(null));
+  };
+
+  return (
+    <>
+      <PageHeader
+        title="Hosts"
+        description="The servers the console reaches over SSH. Passwords and keys stay in the secret store and never come back to this window."
+        actions={
+          <Tooltip label="Add a site first" disabled={!noSites}>
+            <Button leftSection={<IconPlus size={16} />} onClick={() => setDrawer({ mode: 'create', site })} disabled={noSites}>
+              Add host
+            </Button>
+          </Tooltip>
+        }
+      />
+      <Group mb="md" gap="sm" align="flex-end">
+        <SearchInput value={search} onChange={setSearch} label="Search hosts" placeholder="Name, address, tag, notes…" />
+        <Select
+          aria-label="Filter by site"
+          placeholder="All sites"
+          data={(sites.data ?? []).map((s) => s.name)}
+          value={site}
+          onChange={setSite}
+          clearable
+          searchable
+          w={{ base: '100%', sm: 220 }}
+          comboboxProps={{ withinPortal: true }}
+        />
+      </Group>
+      <Paper withBorder radius="md">
+        <QueryState
+          isPending={hosts.isPending}
+          error={hosts.error}
+          empty={rows.length === 0}
+          emptyTitle={filtered ? 'No host matches' : 'No hosts yet'}
+          emptyHint={
+            filtered
+              ? 'Try another word or site, or clear the filters.'
+              : noSites
+                ? 'Hosts belong to a site: add a site on the Sites page first.'
+                : 'Add the first host: its SSH address, login and site.'
+          }
+        >
+          <Table.ScrollContainer minWidth={1080} type="native">
+            <Table highlightOnHover verticalSpacing="sm" horizontalSpacing="md" aria-label="Hosts" data-testid="hosts-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Site</Table.Th>
+                  <Table.Th>SSH</Table.Th>
+                  <Table.Th>Login</Table.Th>
+                  <Table.Th>Mode</Table.Th>
+                  <Table.Th>Jump host</Table.Th>
+                  <Table.Th>Host key</Table.Th>
+                  <Table.Th>Tags</Table.Th>
+                  <Table.Th w={96}>
+                    <VisuallyHidden>Actions</VisuallyHidden>
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {rows.map((host) => (
+                  <Table.Tr key={host.name} data-testid={`host-row-${host.name}`}>
+                    <Table.Td>
+                      <Text fw={600} size="sm">
+                        {host.name}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm">{host.site}</Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+                        {`${host.ssh.user}@${host.ssh.address}:${host.ssh.port}`}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Login host={host} />
+                    </Table.Td>
+                    <Table.Td>
+                      <Badge variant="light" color={host.mode === 'docker' ? 'blue' : 'gray'} radius="sm" tt="none">
+                        {host.mode === 'docker' ? 'Docker' : 'Native'}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>
+                      {host.jumpHost ? (
+                        <Text size="sm">{host.jumpHost}</Text>
+                      ) : (
+                        <Text size="sm" c="dimmed">
+                          direct
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      <HostKey fingerprint={host.pinnedFingerprint} />
+                    </Table.Td>
+                    <Table.Td>
+                      <Group gap={4}>
+                        {host.tags.map((tag) => (
+                          <Badge key={tag} variant="outline" color="gray" radius="sm" tt="none">
+                            {tag}
+                          </Badge>
+                        ))}
+                      </Group>
+                    </Table.Td>
+                    <Table.Td>
+                      <Group gap={4} justify="flex-end" wrap="nowrap">
+                        <Tooltip label="Edit host">
+                          <ActionIcon variant="subtle" color="gray" aria-label={`Edit host ${host.name}`} onClick={() => setDrawer({ mode: 'edit', name: host.name })}>
+                            <IconPencil size={18} />
+                          </ActionIcon>
+                        </Tooltip>
+                        <Tooltip label="Delete host">
+                          <ActionIcon
+                            variant="subtle"
+                            color="red"
+                            aria-label={`Delete host ${host.name}`}
+                            loading={remove.planning && removing === host.name}
+                            onClick={() => startRemove(host.name)}
+                          >
+                            <IconTrash size={18} />
+                          </ActionIcon>
+                        </Tooltip>
+                      </Group>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </QueryState>
+      </Paper>
+      <HostDrawer state={drawer} onClose={() => setDrawer(null)} />
+      <PlanDialog controller={remove} />
+    </>
+  );
+}
