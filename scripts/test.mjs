@@ -1,5 +1,6 @@
-// The README's test command: build, then every suite in one run of Node's test runner, so one summary closes the output.
-// `node scripts/test.mjs unit` runs the suites that need no browser; `e2e` only the browser ones.
+// The README's test command: start the lab (real servers on 127.0.0.1), build, then every suite in one run of Node's test
+// runner, so one summary closes the output. `node scripts/test.mjs unit` runs the suites that need no browser; `e2e`
+// only the browser ones. Set COPPER_LAB=skip to use a lab you started yourself.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -29,6 +30,7 @@ const run = (command, args, options = {}) => {
 };
 
 if (which !== 'unit' && process.platform === 'linux') run('bash', ['scripts/ensure-test-deps.sh']);
+if (process.env.COPPER_LAB !== 'skip') run('bash', ['scripts/lab/up.sh']);
 run(process.execPath, ['scripts/build.mjs']);
 run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
   env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },

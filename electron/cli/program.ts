@@ -9,6 +9,7 @@ import { registerCall } from './commands/call';
 import { registerDomain } from './commands/domain';
 import { registerHost } from './commands/host';
 import { registerInventory } from './commands/inventory';
+import { registerReach } from './commands/reach';
 import { registerServe } from './commands/serve';
 import { registerSite } from './commands/site';
 
@@ -44,7 +45,8 @@ export function buildProgram(): Command {
     };
 
   registerSite(program, action);
-  registerHost(program, action);
+  const host = registerHost(program, action);
+  registerReach(program, host, action);
   registerDomain(program, action);
   registerInventory(program, action);
   registerAudit(program, action);

@@ -5,6 +5,9 @@
 import * as app from './app';
 import * as audit from './audit';
 import * as inventory from './inventory';
+import * as fleet from './fleet';
+import * as ssh from './ssh';
+import * as docker from './docker';
 import type { OperationDef } from './define';
 
 const operations = [
@@ -28,6 +31,16 @@ const operations = [
   audit.auditList,
   audit.auditVerify,
   audit.auditAppended,
+  ssh.sshProbe,
+  ssh.sshTrust,
+  fleet.fleetCheck,
+  fleet.fleetStatus,
+  fleet.fleetLastSeen,
+  docker.dockerContainers,
+  docker.dockerImages,
+  docker.dockerVolumes,
+  docker.dockerLogs,
+  docker.dockerRestart,
 ] as const;
 
 type Operations = (typeof operations)[number];
@@ -55,3 +68,6 @@ export * from './wire';
 export * from './app';
 export * from './audit';
 export * from './inventory';
+export * from './fleet';
+export * from './ssh';
+export * from './docker';

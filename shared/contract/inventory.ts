@@ -7,6 +7,14 @@ export type AuthMethod = z.infer<typeof AuthMethod>;
 export const HostMode = z.enum(['native', 'docker']);
 export type HostMode = z.infer<typeof HostMode>;
 /** Which secrets the console holds for a host. The values themselves never leave the SecretStore. */
+/** How root-only commands run: the login is root, through `sudo -n`, or not at all (a clear error names the command). */
+export const Privilege = z.enum(['root', 'sudo', 'none']);
+export type Privilege = z.infer<typeof Privilege>;
+const DockerSocket = z
+  .string()
+  .regex(/^\/[A-Za-z0-9._/-]{1,200}$/, 'Enter the absolute path of the Docker socket, e.g. /var/run/docker.sock.');
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+
 export const StoredSecret = z.enum(['password', 'privateKey', 'keyPassphrase']);
 export type StoredSecret = z.infer<typeof StoredSecret>;
 
@@ -44,6 +52,8 @@ export const Host = z.object({
   jumpHost: HostName.nullable(),
   pinnedFingerprint: Fingerprint.nullable(),
   mode: HostMode,
+  privilege: Privilege,
+  dockerSocket: DockerSocket,
   tags: z.array(Tag),
   notes: z.string(),
   storedSecrets: z.array(StoredSecret),
@@ -77,6 +87,9 @@ export const HostCreateInput = z.object({
   jumpHost: HostName.nullable().default(null),
   pinnedFingerprint: Fingerprint.nullable().default(null),
   mode: HostMode.default('native'),
+  /** Default: root for a root login, none otherwise. */
+  privilege: Privilege.optional(),
+  dockerSocket: DockerSocket.default(DEFAULT_DOCKER_SOCKET),
   tags: z.array(Tag).max(32).default([]),
   notes: Notes.default(''),
   ...hostSecrets,
@@ -94,6 +107,8 @@ export const HostUpdateInput = z.object({
       jumpHost: HostName.nullable(),
       pinnedFingerprint: Fingerprint.nullable(),
       mode: HostMode,
+      privilege: Privilege,
+      dockerSocket: DockerSocket,
       tags: z.array(Tag).max(32),
       notes: Notes,
     })
@@ -136,6 +151,8 @@ export const InventoryDocument = z.object({
       jumpHost: HostName.nullable().default(null),
       pinnedFingerprint: Fingerprint.nullable().default(null),
       mode: HostMode.default('native'),
+      privilege: Privilege.optional(),
+      dockerSocket: DockerSocket.default(DEFAULT_DOCKER_SOCKET),
       tags: z.array(Tag).default([]),
       notes: Notes.default(''),
     }),

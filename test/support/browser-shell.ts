@@ -109,11 +109,13 @@ export interface ConsoleSession {
 }
 
 /**
- * A running console and a Chromium page signed in to it (the token moved into the cookie), on the Sites page. Pass a
- * browser to share one between tests (each still gets its own context, console and data folder); else one is launched
- * and closed with the session.
+ * A running console and a Chromium page signed in to it (the token moved into the cookie), on the Sites page unless
+ * `start` says otherwise (the console itself opens on Fleet). Pass a browser to share one between tests (each still gets
+ * its own context, console and data folder); else one is launched and closed with the session.
  */
-export async function openConsole(options: { browser?: Browser; colorScheme?: 'light' | 'dark' } = {}): Promise<ConsoleSession> {
+export async function openConsole(
+  options: { browser?: Browser; colorScheme?: 'light' | 'dark'; start?: 'Fleet' | 'Sites' } = {},
+): Promise<ConsoleSession> {
   const shell = await startBrowserShell();
   const ownBrowser = options.browser === undefined;
   let browser: Browser | undefined = options.browser;
@@ -128,7 +130,12 @@ export async function openConsole(options: { browser?: Browser; colorScheme?: 'l
       if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
     });
     await page.goto(shell.url);
-    await page.getByRole('heading', { name: 'Sites', level: 2 }).waitFor();
+    await page.getByRole('heading', { name: 'Fleet', level: 2 }).waitFor();
+    const start = options.start ?? 'Sites';
+    if (start !== 'Fleet') {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: start }).click();
+      await page.getByRole('heading', { name: start, level: 2 }).waitFor();
+    }
     const opened = browser;
     return {
       shell,
@@ -155,8 +162,12 @@ export async function settled(page: Page): Promise<void> {
 }
 
 /** A screenshot of the settled page, for people to look at. Passing notifications are left out: they hide the page. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   await settled(page);
   mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), style: '.mantine-Notifications-root { display: none !important; }' });
+  await page.screenshot({
+    path: join(screenshotDir, `${name}.png`),
+    style: '.mantine-Notifications-root { display: none !important; }',
+    fullPage: options.fullPage ?? false,
+  });
 }

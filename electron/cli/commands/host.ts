@@ -33,6 +33,8 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 interface HostAddOptions {
   site: string;
   ssh: string;
+  sudo?: boolean;
+  dockerSocket?: string;
   identity?: string;
   passwordStdin?: boolean;
   jump?: string;
@@ -42,7 +44,7 @@ interface HostAddOptions {
   notes?: string;
 }
 
-export function registerHost(program: Command, action: CliAction): void {
+export function registerHost(program: Command, action: CliAction): Command {
   const host = program.command('host').description('Hosts: the servers the console reaches over SSH');
 
   host
@@ -55,6 +57,8 @@ export function registerHost(program: Command, action: CliAction): void {
     .option('--jump <host>', 'reach this host through another host of the inventory (like ProxyJump)')
     .option('--mode <mode>', 'native (services on the host) or docker (services in containers)', 'native')
     .option('--fingerprint <SHA256:…>', 'pin this host key now (as ssh-keygen -lf prints it)')
+    .option('--sudo', 'run root-only commands through `sudo -n` (the login is not root)')
+    .option('--docker-socket <path>', 'the Docker socket on the server', '/var/run/docker.sock')
     .option('--tag <tag>', 'a tag (repeatable)', collect)
     .option('--notes <text>', 'free-form notes')
     .action(
@@ -73,6 +77,8 @@ export function registerHost(program: Command, action: CliAction): void {
             jumpHost: opts.jump ?? null,
             pinnedFingerprint: opts.fingerprint ?? null,
             mode: opts.mode,
+            ...(opts.sudo ? { privilege: 'sudo' as const } : {}),
+            ...(opts.dockerSocket ? { dockerSocket: opts.dockerSocket } : {}),
             tags: opts.tag ?? [],
             notes: opts.notes ?? '',
             ...(privateKey ? { privateKey } : {}),
@@ -125,6 +131,8 @@ export function registerHost(program: Command, action: CliAction): void {
           ['Jump host', h.jumpHost ?? '-'],
           ['Host key', h.pinnedFingerprint ?? 'not pinned yet'],
           ['Mode', h.mode],
+          ['Root commands', h.privilege === 'sudo' ? 'through sudo -n' : h.privilege === 'root' ? 'root login' : 'not allowed'],
+          ['Docker socket', h.dockerSocket],
           ['Tags', h.tags.join(', ') || '-'],
           ['Secrets held', h.storedSecrets.join(', ') || 'none'],
           ['Notes', h.notes || '-'],
@@ -145,6 +153,8 @@ export function registerHost(program: Command, action: CliAction): void {
     .option('--jump <host>', 'a new jump host')
     .option('--no-jump', 'connect directly')
     .option('--mode <mode>', 'native or docker')
+    .option('--privilege <how>', 'how root-only commands run: root, sudo or none')
+    .option('--docker-socket <path>', 'the Docker socket on the server')
     .option('--tag <tag>', 'replace the tags (repeatable)', collect)
     .option('--notes <text>', 'replace the notes')
     .action(
@@ -156,6 +166,8 @@ export function registerHost(program: Command, action: CliAction): void {
         if (opts.jump === false) set.jumpHost = null;
         else if (typeof opts.jump === 'string') set.jumpHost = opts.jump;
         if (typeof opts.mode === 'string') set.mode = opts.mode;
+        if (typeof opts.privilege === 'string') set.privilege = opts.privilege;
+        if (typeof opts.dockerSocket === 'string') set.dockerSocket = opts.dockerSocket;
         if (Array.isArray(opts.tag)) set.tags = opts.tag;
         if (typeof opts.notes === 'string') set.notes = opts.notes;
         const secret = opts.passwordStdin ? await secretFromStdin() : undefined;
@@ -187,4 +199,5 @@ export function registerHost(program: Command, action: CliAction): void {
         await runCommand(ctx, 'inventory.hosts.delete', { name }, { ...opts, describe: () => `Host ${name} removed.` });
       }),
     );
+  return host;
 }

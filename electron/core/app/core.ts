@@ -13,6 +13,13 @@ import type { SecretStore } from '../secrets/secret-store';
 import { TaskRegistry } from '../tasks/task-registry';
 import { systemClock, type Clock } from './clock';
 import { appHandlers } from './app.handlers';
+import { SshPool } from '../ssh/ssh-pool';
+import { sshHandlers } from '../ssh/ssh.handlers';
+import { DockerService } from '../docker/docker.service';
+import { dockerOverSsh } from '../docker/ssh-docker-agent';
+import { dockerHandlers } from '../docker/docker.handlers';
+import { FleetService } from '../fleet/fleet.service';
+import { fleetHandlers } from '../fleet/fleet.handlers';
 import type { ServerMessage } from '../../../shared/contract';
 
 export interface CoreOptions {
@@ -21,6 +28,8 @@ export interface CoreOptions {
   shell: 'desktop' | 'browser' | 'cli';
   version: string;
   clock?: Clock;
+  /** SSH connect timeout; tests of unreachable hosts lower it. */
+  sshConnectTimeoutMs?: number;
 }
 
 /** The composition root of the core: every service built once with its real dependencies, no globals. */
@@ -29,6 +38,7 @@ export interface Core {
   readonly tasks: TaskRegistry;
   readonly audit: AuditService;
   readonly inventory: InventoryService;
+  readonly ssh: SshPool;
   readonly db: Db;
   /** A session for one connected shell; `actor` names who acts in the audit trail. */
   openSession(actor: string, send: (message: ServerMessage) => void): Session;
@@ -45,10 +55,16 @@ export function createCore(options: CoreOptions): Core {
   const audit = new AuditService(db, clock);
   const inventory = new InventoryService(db, options.secrets, clock);
   const transfer = new InventoryTransfer(db, inventory);
+  const ssh = new SshPool(inventory, options.secrets, { ...(options.sshConnectTimeoutMs ? { connectTimeoutMs: options.sshConnectTimeoutMs } : {}) });
+  const docker = new DockerService((host) => dockerOverSsh(ssh, host));
+  const fleet = new FleetService(db, clock, inventory, ssh, docker);
   const handlers = {
     ...appHandlers({ ...options, tasks }),
     ...inventoryHandlers(inventory, transfer, bus),
     ...auditHandlers(audit),
+    ...sshHandlers(ssh, inventory),
+    ...dockerHandlers(docker, inventory),
+    ...fleetHandlers(fleet),
   } satisfies Handlers;
   const router = new Router(handlers, audit, bus);
   return {
@@ -56,8 +72,12 @@ export function createCore(options: CoreOptions): Core {
     tasks,
     audit,
     inventory,
+    ssh,
     db,
     openSession: (actor, send) => new Session(router, tasks, actor, send),
-    close: () => db.close(),
+    close: () => {
+      ssh.closeAll();
+      db.close();
+    },
   };
 }

@@ -23,6 +23,8 @@ export interface HostRow {
   jump_host_name: string | null;
   pinned_fingerprint: string | null;
   mode: Host['mode'];
+  privilege: Host['privilege'];
+  docker_socket: string;
   tags: string;
   notes: string;
   stored_secrets: string;
@@ -65,6 +67,8 @@ export function toHost(row: HostRow): Host {
     jumpHost: row.jump_host_name,
     pinnedFingerprint: row.pinned_fingerprint,
     mode: row.mode,
+    privilege: row.privilege,
+    dockerSocket: row.docker_socket,
     tags: JSON.parse(row.tags) as string[],
     notes: row.notes,
     storedSecrets: JSON.parse(row.stored_secrets) as StoredSecret[],
@@ -77,6 +81,7 @@ export function toDomain(row: DomainRow): Domain {
   return { name: row.name, site: row.site_name, createdAt: row.created_at };
 }
 
-export function describeEndpoint(host: Pick<Host, 'ssh' | 'auth' | 'mode'>): string {
-  return `${host.ssh.user}@${host.ssh.address}:${host.ssh.port}, ${host.auth} login, ${host.mode} mode`;
+export function describeEndpoint(host: Pick<Host, 'ssh' | 'auth' | 'mode'> & { privilege?: Host['privilege'] | undefined }): string {
+  const root = host.privilege === 'sudo' ? ', root through sudo' : host.privilege === 'none' ? ', no root commands' : '';
+  return `${host.ssh.user}@${host.ssh.address}:${host.ssh.port}, ${host.auth} login, ${host.mode} mode${root}`;
 }

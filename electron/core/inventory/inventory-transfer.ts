@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { CopperError, InventoryDocument, type ImportPlan, type PlannedChange } from '../../../shared/contract';
 import type { Db } from '../db/database';
-import type { InventoryService } from './inventory.service';
+
 import { describeEndpoint, toHost } from './inventory-rows';
+import { defaultPrivilege, type InventoryService } from './inventory.service';
 
 type ImportPlanValue = z.infer<typeof ImportPlan>;
 type DocHost = InventoryDocument['hosts'][number];
@@ -33,6 +34,8 @@ export class InventoryTransfer {
         jumpHost: h.jumpHost,
         pinnedFingerprint: h.pinnedFingerprint,
         mode: h.mode,
+        privilege: h.privilege,
+        dockerSocket: h.dockerSocket,
         tags: h.tags,
         notes: h.notes,
       })),
@@ -151,6 +154,8 @@ export class InventoryTransfer {
           host.auth,
           host.pinnedFingerprint,
           host.mode,
+          defaultPrivilege(host),
+          host.dockerSocket,
           JSON.stringify(host.tags),
           host.notes,
           now,
@@ -159,14 +164,15 @@ export class InventoryTransfer {
           this.db
             .prepare(
               `UPDATE hosts SET site_id = ?, ssh_user = ?, address = ?, port = ?, auth_method = ?, pinned_fingerprint = ?, mode = ?,
-                 tags = ?, notes = ?, updated_at = ? WHERE id = ?`,
+                 privilege = ?, docker_socket = ?, tags = ?, notes = ?, updated_at = ? WHERE id = ?`,
             )
             .run(...values, row.id);
         } else {
           this.db
             .prepare(
-              `INSERT INTO hosts (site_id, ssh_user, address, port, auth_method, pinned_fingerprint, mode, tags, notes, updated_at, name, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+              `INSERT INTO hosts (site_id, ssh_user, address, port, auth_method, pinned_fingerprint, mode, privilege, docker_socket, tags, notes,
+                 updated_at, name, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
             .run(...values, host.name, now);
         }
@@ -220,6 +226,8 @@ function hostFingerprint(host: Omit<DocHost, never> | ReturnType<typeof toHost>)
     (host.jumpHost ?? '').toLowerCase(),
     host.pinnedFingerprint,
     host.mode,
+    defaultPrivilege(host),
+    host.dockerSocket,
     host.tags,
     host.notes,
   ]);

@@ -202,7 +202,7 @@ export class InventoryService {
       {
         action: 'create',
         target: `host ${input.name}`,
-        detail: `${describeEndpoint(input)} in site ${input.site}${input.jumpHost ? `, through ${input.jumpHost}` : ''}`,
+        detail: `${describeEndpoint({ ...input, privilege: defaultPrivilege(input) })} in site ${input.site}${input.jumpHost ? `, through ${input.jumpHost}` : ''}`,
       },
       ...providedSecrets(input).map((kind): PlannedChange => ({
         action: 'create',
@@ -220,8 +220,9 @@ export class InventoryService {
     const now = this.now();
     const { lastInsertRowid } = this.db
       .prepare(
-        `INSERT INTO hosts (name, site_id, ssh_user, address, port, auth_method, jump_host_id, pinned_fingerprint, mode, tags, notes, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO hosts (name, site_id, ssh_user, address, port, auth_method, jump_host_id, pinned_fingerprint, mode,
+           privilege, docker_socket, tags, notes, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         input.name,
@@ -233,6 +234,8 @@ export class InventoryService {
         jump?.id ?? null,
         input.pinnedFingerprint,
         input.mode,
+        defaultPrivilege(input),
+        input.dockerSocket,
         JSON.stringify(input.tags),
         input.notes,
         now,
@@ -283,6 +286,10 @@ export class InventoryService {
       change(`pinned host key ${host.pinnedFingerprint ?? 'none'} → ${set.pinnedFingerprint ?? 'none'}`);
     }
     if (set.mode !== undefined && set.mode !== host.mode) change(`mode ${host.mode} → ${set.mode}`);
+    if (set.privilege !== undefined && set.privilege !== host.privilege) change(`root commands ${host.privilege} → ${set.privilege}`);
+    if (set.dockerSocket !== undefined && set.dockerSocket !== host.dockerSocket) {
+      change(`Docker socket ${host.dockerSocket} → ${set.dockerSocket}`);
+    }
     if (set.tags !== undefined && JSON.stringify(set.tags) !== JSON.stringify(host.tags)) {
       change(`tags [${host.tags.join(', ')}] → [${set.tags.join(', ')}]`);
     }
@@ -316,7 +323,7 @@ export class InventoryService {
     this.db
       .prepare(
         `UPDATE hosts SET name = ?, site_id = ?, ssh_user = ?, address = ?, port = ?, auth_method = ?, jump_host_id = ?,
-           pinned_fingerprint = ?, mode = ?, tags = ?, notes = ?, updated_at = ? WHERE id = ?`,
+           pinned_fingerprint = ?, mode = ?, privilege = ?, docker_socket = ?, tags = ?, notes = ?, updated_at = ? WHERE id = ?`,
       )
       .run(
         set.name ?? host.name,
@@ -328,6 +335,8 @@ export class InventoryService {
         jumpId,
         set.pinnedFingerprint === undefined ? host.pinnedFingerprint : set.pinnedFingerprint,
         set.mode ?? host.mode,
+        set.privilege ?? host.privilege,
+        set.dockerSocket ?? host.dockerSocket,
         JSON.stringify(set.tags ?? host.tags),
         set.notes ?? host.notes,
         this.now(),
@@ -361,6 +370,13 @@ export class InventoryService {
     await this.forgetSecrets(row.id);
     this.db.prepare('DELETE FROM hosts WHERE id = ?').run(row.id);
     return row.name;
+  }
+
+  /** Pins (or re-pins) a host's SSH key. Only the ssh.trust command calls this, after the operator confirmed. */
+  pinHostKey(name: string, fingerprint: string): Host {
+    const row = this.requireHostRow(name);
+    this.db.prepare('UPDATE hosts SET pinned_fingerprint = ?, updated_at = ? WHERE id = ?').run(fingerprint, this.now(), row.id);
+    return this.getHost(row.name);
   }
 
   /** The site and host names an operation concerns, for the audit record. */
@@ -478,6 +494,11 @@ export class InventoryService {
     const stored = row ? (JSON.parse(row.stored_secrets) as StoredSecret[]) : [];
     for (const kind of stored) await this.secrets.delete(hostSecretRef(hostId, kind));
   }
+}
+
+/** A root login can run root commands; any other login cannot, until the operator says it may use sudo. */
+export function defaultPrivilege(input: { privilege?: Host['privilege'] | undefined; ssh: { user: string } }): Host['privilege'] {
+  return input.privilege ?? (input.ssh.user === 'root' ? 'root' : 'none');
 }
 
 export function plan(summary: string, changes: PlannedChange[], warnings: string[] = [], destructive = false): BasicPlan {
