@@ -1,9 +1,10 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { createClient, type CopperClient, type InputOf, type OutputOf } from '../../shared/client/client';
-import { CopperError, type BasicPlan, type CommandName, type ServerMessage } from '../../shared/contract';
+import type { CopperClient, InputOf, OutputOf } from '../../shared/client/client';
+import { CopperError, type BasicPlan, type CommandName } from '../../shared/contract';
 import { COPPER_VERSION } from '../../shared/version';
 import { createCore, type Core } from '../core/app/core';
+import { connectInProcess } from '../core/app/in-process-client';
 import { PassphraseVault } from '../core/secrets/passphrase-vault';
 import { confirm, hasTerminal, vaultPassphrase } from './prompt';
 import { printJson, printPlan } from './output';
@@ -42,17 +43,7 @@ export function openCli(options: GlobalOptions, shell: 'cli' | 'browser' = 'cli'
   const dataDir = resolveDataDir(options.dataDir);
   const vault = new PassphraseVault({ file: vaultFile(dataDir), passphrase });
   const core = createCore({ dataDir, secrets: vault, shell, version: COPPER_VERSION });
-  const listeners = new Set<(message: unknown) => void>();
-  const session = core.openSession(actorName(shell), (message: ServerMessage) => {
-    for (const listener of listeners) listener(message);
-  });
-  const client = createClient({
-    send: (message) => queueMicrotask(() => session.handle(message)),
-    onMessage: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  });
+  const { client, close } = connectInProcess(core, actorName(shell));
   return {
     core,
     client,
@@ -60,8 +51,7 @@ export function openCli(options: GlobalOptions, shell: 'cli' | 'browser' = 'cli'
     dataDir,
     vault,
     close() {
-      client.close();
-      session.close();
+      close();
       core.close();
     },
   };

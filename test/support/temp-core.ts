@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient, type CopperClient } from '../../shared/client/client';
-import type { ServerMessage } from '../../shared/contract';
+import type { CopperClient } from '../../shared/client/client';
+import { connectInProcess } from '../../electron/core/app/in-process-client';
 import { createCore, type Core } from '../../electron/core/app/core';
 import { PassphraseVault } from '../../electron/core/secrets/passphrase-vault';
 
@@ -19,23 +19,14 @@ export function tempCore(passphrase = 'test-passphrase-1'): TempCore {
   const dir = mkdtempSync(join(tmpdir(), 'copper-test-'));
   const vault = new PassphraseVault({ file: join(dir, 'vault.bin'), passphrase: async () => passphrase, log2N: 12 });
   const core = createCore({ dataDir: dir, secrets: vault, shell: 'cli', version: 'test' });
-  const listeners = new Set<(m: unknown) => void>();
-  const session = core.openSession('tester@test', (message: ServerMessage) => listeners.forEach((l) => l(message)));
-  const client = createClient({
-    send: (message) => queueMicrotask(() => session.handle(message)),
-    onMessage: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  });
+  const { client, close } = connectInProcess(core, 'tester@test');
   return {
     dir,
     core,
     vault,
     client,
     close() {
-      client.close();
-      session.close();
+      close();
       core.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -43,14 +43,18 @@ export class HostExecTarget implements ExecTarget {
       let settled = false;
       let failure: CopperError | undefined;
 
+      let stopping: NodeJS.Timeout | undefined;
       const stop = (reason: CopperError | 'truncated') => {
         if (reason !== 'truncated') failure ??= reason;
+        if (stopping) return;
         try {
           channel.signal('KILL');
         } catch {
-          // Not every server honours signals; closing the channel ends the program (sshd sends it SIGHUP).
+          // Not every server honours signals; closing the channel is the fallback.
         }
         channel.close();
+        // A server that ignores the signal keeps the channel open until the program ends by itself: do not wait for it.
+        stopping = setTimeout(() => finish(), 1500);
       };
       const timer = setTimeout(
         () => stop(new CopperError('COMMAND_TIMEOUT', `\`${argv[0]}\` on ${this.host.name} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped.`)),
@@ -78,6 +82,7 @@ export class HostExecTarget implements ExecTarget {
         settled = true;
         clearTimeout(timer);
         clearTimeout(grace);
+        clearTimeout(stopping);
         request.signal?.removeEventListener('abort', onAbort);
         connection.client.removeListener('close', onLost);
         if (failure) return reject(failure);
