@@ -63,6 +63,18 @@ describe('host checks, the fleet and Docker over SSH against the lab', () => {
     assert.equal(record?.host, 'mx-docker');
   });
 
+  test('runs programs inside a container through SSH exactly as on the host', async () => {
+    const target = await t.core.exec.inContainer('mx-docker', l.docker.container);
+    const tricky = `a'b"c $(id); \n x`;
+    const echoed = await target.run({ argv: ['printf', '%s', tricky] });
+    assert.deepEqual([echoed.exitCode, echoed.stdout], [0, tricky]);
+    const failing = await target.run({ argv: ['sh', '-c', 'echo out; echo err >&2; exit 4'] });
+    assert.deepEqual([failing.exitCode, failing.stdout, failing.stderr], [4, 'out\n', 'err\n']);
+    assert.equal((await target.run({ argv: ['cat'], stdin: 'via stdin' })).stdout, 'via stdin');
+    const onHost = await t.core.exec.onHost('mx-native').run({ argv: ['printf', '%s', tricky] });
+    assert.equal(onHost.stdout, echoed.stdout);
+  });
+
   test('sweeps the fleet in parallel with progress; an unreachable host is reported, not fatal', async () => {
     const progress: number[] = [];
     const checks = await t.client.task('fleet.status', { concurrency: 2 }, { onProgress: (p) => progress.push(p.done) });

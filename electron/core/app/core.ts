@@ -14,6 +14,7 @@ import { TaskRegistry } from '../tasks/task-registry';
 import { systemClock, type Clock } from './clock';
 import { appHandlers } from './app.handlers';
 import { SshPool } from '../ssh/ssh-pool';
+import { ExecTargets } from '../exec/exec-targets';
 import { sshHandlers } from '../ssh/ssh.handlers';
 import { DockerService } from '../docker/docker.service';
 import { dockerOverSsh } from '../docker/ssh-docker-agent';
@@ -39,6 +40,7 @@ export interface Core {
   readonly audit: AuditService;
   readonly inventory: InventoryService;
   readonly ssh: SshPool;
+  readonly exec: ExecTargets;
   readonly db: Db;
   /** A session for one connected shell; `actor` names who acts in the audit trail. */
   openSession(actor: string, send: (message: ServerMessage) => void): Session;
@@ -73,6 +75,7 @@ export function createCore(options: CoreOptions): Core {
     audit,
     inventory,
     ssh,
+    exec: new ExecTargets(inventory, ssh),
     db,
     openSession: (actor, send) => new Session(router, tasks, actor, send),
     close: () => {
