@@ -15,6 +15,7 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import {
   IconBuildingCommunity,
+  IconHeartbeat,
   IconListDetails,
   IconMailCog,
   IconMoon,
@@ -25,13 +26,16 @@ import {
 import { useCopperQuery } from './api/client-context';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { AuditPage } from './features/audit/AuditPage';
+import { FleetPage } from './features/fleet/FleetPage';
+import { HostPage } from './features/fleet/HostPage';
 import { HostsPage } from './features/inventory/HostsPage';
 import { SitesPage } from './features/inventory/SitesPage';
 import { SettingsPage } from './features/settings/SettingsPage';
 import { TasksIndicator } from './features/tasks/TasksIndicator';
-import { href, useRoute, type Route } from './router';
+import { href, useLocation, type Route } from './router';
 
 const pages: Record<Route, { label: string; icon: typeof IconServer2; render: () => ReactNode }> = {
+  fleet: { label: 'Fleet', icon: IconHeartbeat, render: () => <FleetPage /> },
   sites: { label: 'Sites', icon: IconBuildingCommunity, render: () => <SitesPage /> },
   hosts: { label: 'Hosts', icon: IconServer2, render: () => <HostsPage /> },
   audit: { label: 'Audit trail', icon: IconListDetails, render: () => <AuditPage /> },
@@ -53,7 +57,7 @@ function ThemeToggle() {
 }
 
 export function App() {
-  const route = useRoute();
+  const { route, host } = useLocation();
   const [navOpened, { toggle: toggleNav, close: closeNav }] = useDisclosure(false);
   const info = useCopperQuery('app.info', {}, { staleTime: Infinity });
   const mainRef = useRef<HTMLElement>(null);
@@ -61,14 +65,14 @@ export function App() {
 
   // After navigating, move focus to the new page's title so keyboard and screen-reader users start from the top.
   useEffect(() => {
-    document.title = `${pages[route].label} · Copper Console`;
+    document.title = host ? `${host} · Hosts · Copper Console` : `${pages[route].label} · Copper Console`;
     closeNav();
     if (firstRender.current) {
       firstRender.current = false;
       return;
     }
     mainRef.current?.querySelector<HTMLElement>('[data-page-title]')?.focus();
-  }, [route, closeNav]);
+  }, [route, host, closeNav]);
 
   return (
     <AppShell
@@ -106,7 +110,7 @@ export function App() {
                 label={page.label}
                 leftSection={<Icon size={18} stroke={1.7} />}
                 active={route === name}
-                aria-current={route === name ? 'page' : undefined}
+                aria-current={route === name && !host ? 'page' : undefined}
                 variant="light"
                 style={{ borderRadius: 'var(--mantine-radius-md)' }}
                 mb={2}
@@ -123,7 +127,7 @@ export function App() {
 
       <AppShell.Main ref={mainRef}>
         <ConnectionBanner />
-        <div key={route}>{pages[route].render()}</div>
+        {host ? <HostPage key={`host:${host}`} name={host} /> : <div key={route}>{pages[route].render()}</div>}
       </AppShell.Main>
     </AppShell>
   );

@@ -18,6 +18,18 @@ const titles: Partial<Record<ErrorCode, string>> = {
   AUDIT_CHAIN_BROKEN: 'The audit trail is broken',
   IMPORT_INVALID: 'The file cannot be imported',
   UNAUTHORIZED: 'Not allowed',
+  HOST_KEY_UNKNOWN: 'The host key is not trusted yet',
+  HOST_KEY_MISMATCH: 'The host key changed',
+  AUTH_FAILED: 'The server refused the login',
+  KEY_PASSPHRASE_WRONG: 'Wrong key passphrase',
+  HOST_UNREACHABLE: 'The host cannot be reached',
+  CONNECT_TIMEOUT: 'The host did not answer in time',
+  JUMP_HOST_FAILED: 'The jump host failed',
+  CONNECTION_LOST: 'The connection was lost',
+  PRIVILEGE_MISSING: 'Root rights are missing',
+  COMMAND_FAILED: 'A command on the server failed',
+  COMMAND_TIMEOUT: 'A command on the server took too long',
+  DOCKER_UNAVAILABLE: 'Docker does not answer',
   INTERNAL: 'Something went wrong',
 };
 
@@ -53,7 +65,9 @@ export function ErrorAlert({ error, title, onClose }: { error: unknown; title?: 
       closeButtonLabel="Dismiss"
       {...(onClose ? { onClose } : {})}
     >
-      <Text size="sm">{message}</Text>
+      <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+        {message}
+      </Text>
       {problems.length > 0 && (
         <List size="sm" mt="xs">
           {problems.map((problem, index) => (

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Alert, Badge, Button, Group, List, Loader, Modal, Stack, Text, ThemeIcon } from '@mantine/core';
 import { IconAlertTriangle, IconCheck, IconInfoCircle, IconPencil, IconPlus, IconRefresh, IconTrash } from '@tabler/icons-react';
 import type { BasicPlan, PlannedChange } from '../../shared/contract';
@@ -77,12 +78,21 @@ function PlanBody({ plan }: { plan: BasicPlan }) {
  * Shows what a command will change and asks for a confirmation that names it. A destructive plan gets a red button
  * labelled with the action ("Delete site hq") and the focus starts on Cancel, so Enter alone never destroys anything.
  */
-export function PlanDialog({ controller }: { controller: CommandController }) {
+export function PlanDialog({
+  controller,
+  details,
+}: {
+  controller: CommandController;
+  /** What this command's plan says beyond the common shape, shown under the changes (e.g. the key about to be pinned). */
+  details?: (plan: BasicPlan) => ReactNode;
+}) {
   const { state, opened, planning } = controller;
   const plan = state.step === 'idle' ? null : state.plan;
   const title = state.step === 'failed' && !plan ? 'This cannot be done' : (plan?.summary ?? 'Review the change');
   const executing = state.step === 'executing';
   const nothing = plan !== null && plan.changes.length === 0;
+  // A destructive plan that removes nothing (trusting a key, restarting a service) is a risk to weigh, not a deletion.
+  const ConfirmIcon = plan?.destructive ? (plan.changes.some((c) => c.action === 'delete') ? IconTrash : IconAlertTriangle) : IconCheck;
 
   return (
     <Modal
@@ -104,6 +114,7 @@ export function PlanDialog({ controller }: { controller: CommandController }) {
         )}
         {state.step === 'failed' && <ErrorAlert error={state.error} />}
         {plan && <PlanBody plan={plan} />}
+        {plan && plan.changes.length > 0 && details?.(plan)}
         {planning && (
           <Group gap="xs">
             <Loader size="xs" />
@@ -131,7 +142,7 @@ export function PlanDialog({ controller }: { controller: CommandController }) {
               </Button>
               <Button
                 color={plan?.destructive ? 'red' : undefined}
-                leftSection={plan?.destructive ? <IconTrash size={16} /> : <IconCheck size={16} />}
+                leftSection={<ConfirmIcon size={16} />}
                 onClick={controller.confirm}
                 loading={executing}
                 disabled={planning}

@@ -90,6 +90,8 @@ describe('the browser shell keeps the page connected', { timeout: 60_000 }, () =
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       page.setDefaultTimeout(7_000);
       await page.goto(shell.url);
+      await page.getByRole('heading', { name: 'Fleet', level: 2 }).waitFor();
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sites' }).click();
       await page.getByRole('heading', { name: 'Sites', level: 2 }).waitFor();
       assert.equal(await page.getByTestId('connection-banner').count(), 0);
 

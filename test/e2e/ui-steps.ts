@@ -2,7 +2,7 @@ import type { Locator, Page } from 'playwright-core';
 
 /** The operator's steps, written once so every spec drives the UI the same way: by roles and labels, as a person would. */
 
-export async function goTo(page: Page, label: 'Sites' | 'Hosts' | 'Audit trail' | 'Settings'): Promise<void> {
+export async function goTo(page: Page, label: 'Fleet' | 'Sites' | 'Hosts' | 'Audit trail' | 'Settings'): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
   await page.getByRole('heading', { name: label, level: 2 }).waitFor();
 }
@@ -62,10 +62,30 @@ export async function fillHostForm(page: Page, host: HostFields): Promise<Locato
   return drawer;
 }
 
+/** The drawer's step after a host was added: the key it presents, with Trust and Later. */
+export function trustStep(page: Page, host: string): Locator {
+  return page.getByRole('dialog', { name: `Verify the host key of ${host}` });
+}
+
+/** Leaves the trust step for later (the host page offers it again), closing the drawer. */
+export async function trustLater(page: Page, host: string): Promise<void> {
+  const step = trustStep(page, host);
+  await step.getByRole('button', { name: 'Later' }).click();
+  await step.waitFor({ state: 'hidden' });
+}
+
+/** Adds a host through the drawer and leaves its key for later. */
 export async function addHost(page: Page, host: HostFields): Promise<void> {
   await page.getByRole('main').getByRole('button', { name: 'Add host' }).click();
   const drawer = await fillHostForm(page, host);
   await drawer.getByRole('button', { name: 'Add host' }).click();
   await confirmPlan(page, `Add host ${host.name} to site ${host.site}`);
-  await drawer.waitFor({ state: 'hidden' });
+  await trustLater(page, host.name);
+}
+
+/** Opens a host's own page from the Hosts table, as an operator would. */
+export async function openHostPage(page: Page, name: string): Promise<void> {
+  await goTo(page, 'Hosts');
+  await page.getByTestId(`host-row-${name}`).getByRole('link', { name, exact: true }).click();
+  await page.getByRole('heading', { name, level: 2, exact: true }).waitFor();
 }

@@ -1,4 +1,4 @@
-import { CopperError, type Container, type HostCheck, type Progress } from '../../../shared/contract';
+import { CopperError, HostCheck, type ComponentStatus, type Container, type Progress } from '../../../shared/contract';
 import type { Db } from '../db/database';
 import type { Clock } from '../app/clock';
 import type { DockerService } from '../docker/docker.service';
@@ -42,7 +42,7 @@ export class FleetService {
     };
     let result: HostCheck;
     try {
-      const connection = await this.pool.connection(host.name);
+      const connection = await untilAborted(this.pool.connection(host.name), signal, host.name);
       const target = new HostExecTarget(this.pool, connection.host);
       const started = Date.now();
       await target.run({ argv: ['true'], timeoutMs: 10_000, ...(signal ? { signal } : {}) });
@@ -51,19 +51,22 @@ export class FleetService {
       const parsed = parseHostCheckOutput(output.stdout);
       result = { ...base, ...parsed, reachable: true, latencyMs };
       if (host.mode === 'docker') {
-        let containers: Container[] = [];
         try {
-          containers = await this.docker.containers(host.name, true);
-          result.components = componentsFromContainers(containers);
+          const containers: Container[] = await this.docker.containers(host.name, true, signal);
+          const dockerVersion = parsed.components.find((c) => c.name === 'docker')?.version ?? null;
+          result.components = mergeComponents(parsed.components, componentsFromContainers(containers, { dockerVersion }));
         } catch (error) {
+          if (signal?.aborted) throw error;
           const problem = toCopperError(error);
-          result.components = componentsFromContainers([]).map((c) =>
-            c.name === 'docker' ? { ...c, present: 'unknown', running: 'no', detail: problem.message } : { ...c, present: 'unknown', running: 'unknown' },
+          result.components = parsed.components.map((c) =>
+            c.name === 'docker' ? { ...c, running: c.running === 'yes' ? 'yes' : 'unknown', detail: problem.message } : c,
           );
           result.error = { code: problem.code, message: problem.message };
         }
       }
       result.warnings = hostCheckWarnings(result);
+      // The parser's extra facts (e.g. the CPU count for the load warning) are not part of a stored check.
+      result = HostCheck.parse(result);
     } catch (error) {
       const problem = toCopperError(error, signal);
       if (problem.code === 'CANCELLED') throw problem;
@@ -113,4 +116,39 @@ export class FleetService {
       .prepare('INSERT INTO host_checks (host_id, checked_at, result) VALUES (?, ?, ?) ON CONFLICT(host_id) DO UPDATE SET checked_at = excluded.checked_at, result = excluded.result')
       .run(row.id, check.checkedAt, JSON.stringify(check));
   }
+}
+
+/**
+ * Docker mode: a component counts as found where either the host itself or one of its containers shows it, preferring
+ * whichever shows it running. Operators mix both (e.g. Postfix on the host, webmail in a container).
+ */
+export function mergeComponents(native: ComponentStatus[], containers: ComponentStatus[]): ComponentStatus[] {
+  const rank = (c: ComponentStatus | undefined) =>
+    !c ? -1 : c.running === 'yes' ? 3 : c.present === 'yes' ? 2 : c.present === 'unknown' || c.running === 'unknown' ? 1 : 0;
+  const names = [...new Set([...containers.map((c) => c.name), ...native.map((c) => c.name)])];
+  return names.map((name) => {
+    const fromContainer = containers.find((c) => c.name === name);
+    const onHost = native.find((c) => c.name === name);
+    return (rank(fromContainer) >= rank(onHost) ? fromContainer : onHost) ?? (onHost as ComponentStatus);
+  });
+}
+
+/** Lets a caller stop waiting on a connection the moment it cancels; the connection attempt itself times out alone. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, host: string): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CopperError('CANCELLED', `The check of ${host} was cancelled.`));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }

@@ -160,12 +160,24 @@ export class SshPool {
         ready = true;
         resolve({ host, client, connectMs: Date.now() - started });
       });
-      client.on('error', (error: Error) => {
+      const noAgent = verify === 'pinned' && host.auth === 'agent' && !config.agent;
+      client.on('error', (error: Error & { level?: string }) => {
         if (ready) return; // Later errors end the connection; 'close' removes it from the pool.
-        reject(keyProblem ?? sshError(error, target, host.jumpHost ?? undefined));
+        if (keyProblem) return reject(keyProblem);
+        if (noAgent && error.level === 'client-authentication') {
+          return reject(
+            new CopperError('AUTH_FAILED', `${host.name} logs in with the SSH agent, but no agent is running (SSH_AUTH_SOCK is not set). Start ssh-agent and add the key, or store a key for the host.`),
+          );
+        }
+        if (/before handshake/i.test(error.message) || (error as { code?: string }).code === 'ECONNRESET') {
+          return reject(
+            new CopperError('HOST_UNREACHABLE', `${target} closed the connection before the SSH handshake: is an SSH server listening there, and does it accept this workstation?`),
+          );
+        }
+        reject(sshError(error, target, host.jumpHost ?? undefined));
       });
       client.once('close', () => {
-        if (!ready) reject(keyProblem ?? new CopperError('CONNECTION_LOST', `${target} closed the connection during login.`));
+        if (!ready) reject(keyProblem ?? new CopperError('HOST_UNREACHABLE', `${target} closed the connection before the login finished.`));
       });
       try {
         client.connect(config);
@@ -199,10 +211,8 @@ export class SshPool {
       return { privateKey, ...(passphrase ? { passphrase } : {}) };
     }
     const agent = this.options.agent ?? (process.platform === 'win32' ? 'pageant' : process.env.SSH_AUTH_SOCK);
-    if (!agent) {
-      throw new CopperError('AUTH_FAILED', `${host.name} logs in with the SSH agent, but no agent is running (SSH_AUTH_SOCK is not set). Start ssh-agent and add the key, or store a key for the host.`);
-    }
-    return { agent };
+    // Without an agent the login is still attempted (and fails), so an unreachable host is reported as unreachable.
+    return agent ? { agent } : {};
   }
 }
 

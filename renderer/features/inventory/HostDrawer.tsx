@@ -19,13 +19,23 @@ import {
   Textarea,
   Title,
 } from '@mantine/core';
-import { IconCheck, IconFileText, IconInfoCircle, IconPlus } from '@tabler/icons-react';
-import { HostCreateInput, HostUpdateInput, type AuthMethod, type Host, type HostMode } from '../../../shared/contract';
+import { IconCheck, IconFileText, IconInfoCircle, IconPlus, IconShieldCheck } from '@tabler/icons-react';
+import {
+  DEFAULT_DOCKER_SOCKET,
+  HostCreateInput,
+  HostUpdateInput,
+  type AuthMethod,
+  type Host,
+  type HostMode,
+  type Privilege,
+} from '../../../shared/contract';
 import { useCopperQuery } from '../../api/client-context';
 import { useCommand, type CommandController } from '../../api/useCommand';
 import { errorAt, validate, type FieldErrors } from '../../api/validation';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PlanDialog } from '../../components/PlanDialog';
+import { hostHref } from '../../router';
+import { HostKeyVerifier } from '../fleet/HostKeyVerifier';
 import { readPrivateKey, type PrivateKeyFile } from './private-key';
 
 export type HostDrawerState = { mode: 'create'; site: string | null } | { mode: 'edit'; name: string } | null;
@@ -33,11 +43,18 @@ export type HostDrawerState = { mode: 'create'; site: string | null } | { mode: 
 /** Adds or edits a host. Secrets typed here go to the core once, into the secret store; they are never read back. */
 export function HostDrawer({ state, onClose }: { state: HostDrawerState; onClose: () => void }) {
   const command = useCommand();
+  const trust = useCommand();
   const editing = state?.mode === 'edit' ? state.name : null;
   const host = useCopperQuery('inventory.hosts.get', { name: editing ?? '' }, { enabled: editing !== null, staleTime: 0 });
   const [shown, setShown] = useState<HostDrawerState>(state);
-  if (state !== null && state !== shown) setShown(state);
+  // A host just added without a pinned key: the drawer moves on to checking its key, the step that makes it usable.
+  const [added, setAdded] = useState<Host | null>(null);
+  if (state !== null && state !== shown) {
+    setShown(state);
+    setAdded(null);
+  }
   const current = state ?? shown;
+  const created = (host: Host) => (host.pinnedFingerprint === null ? setAdded(host) : onClose());
 
   return (
     <>
@@ -47,13 +64,19 @@ export function HostDrawer({ state, onClose }: { state: HostDrawerState; onClose
         position="right"
         size="lg"
         padding="lg"
-        title={current?.mode === 'edit' ? `Edit host ${current.name}` : 'Add host'}
-        closeOnEscape={!command.opened}
+        title={added ? `Verify the host key of ${added.name}` : current?.mode === 'edit' ? `Edit host ${current.name}` : 'Add host'}
+        // Escape belongs to the plan dialog while it is open, not to the drawer underneath.
+        closeOnEscape={!command.opened && !trust.opened}
         closeButtonProps={{ 'aria-label': 'Close' }}
         styles={{ title: { fontWeight: 700, fontSize: 'var(--mantine-font-size-lg)' } }}
         data-testid="host-drawer"
       >
-        {current?.mode === 'create' && <HostForm key="create" defaultSite={current.site} command={command} onDone={onClose} />}
+        {current?.mode === 'create' &&
+          (added ? (
+            <TrustStep host={added} trust={trust} onDone={onClose} />
+          ) : (
+            <HostForm key="create" defaultSite={current.site} command={command} onDone={onClose} onCreated={created} />
+          ))}
         {current?.mode === 'edit' &&
           (host.data && host.data.name === current.name ? (
             // Keyed by name only: a refetch while the operator types must not reset the form (the update sends only
@@ -68,6 +91,12 @@ export function HostDrawer({ state, onClose }: { state: HostDrawerState; onClose
   );
 }
 
+const privilegeChoices: Array<{ value: Privilege; label: string }> = [
+  { value: 'root', label: 'The login is root' },
+  { value: 'sudo', label: 'Through sudo -n' },
+  { value: 'none', label: 'Not allowed' },
+];
+
 const secretNames = { password: 'password', privateKey: 'private key', keyPassphrase: 'key passphrase' } as const;
 
 function SectionTitle({ children }: { children: string }) {
@@ -78,16 +107,69 @@ function SectionTitle({ children }: { children: string }) {
   );
 }
 
+/**
+ * Right after a host is added: the key it presents, how to compare it with the server, and Trust / Later. An unreachable
+ * host shows why, and the operator finishes from the host page when it is up.
+ */
+function TrustStep({ host, trust, onDone }: { host: Host; trust: CommandController; onDone: () => void }) {
+  const [pinned, setPinned] = useState<string | null>(null);
+  if (pinned) {
+    return (
+      <Stack gap="md" data-testid="trust-step" data-trusted="true">
+        <Alert color="teal" variant="light" icon={<IconShieldCheck size={20} />} title={`${host.name} is ready`}>
+          <Text size="sm">The console will log in to {host.name} only while it presents this key:</Text>
+          <Text size="sm" ff="monospace" fw={600} mt={4} style={{ overflowWrap: 'anywhere' }}>
+            {pinned}
+          </Text>
+        </Alert>
+        <Group justify="flex-end" gap="sm">
+          <Button component="a" href={hostHref(host.name)} variant="default" onClick={onDone}>
+            Open host page
+          </Button>
+          <Button onClick={onDone} data-autofocus>
+            Done
+          </Button>
+        </Group>
+      </Stack>
+    );
+  }
+  return (
+    <Stack gap="md" data-testid="trust-step">
+      <Alert color="teal" variant="light" icon={<IconCheck size={20} />} title={`${host.name} was added to site ${host.site}`}>
+        One step left: make sure the console talks to the real server. It will not log in to {host.name} until you trust its key.
+      </Alert>
+      <HostKeyVerifier
+        host={host}
+        autoProbe
+        trust={trust}
+        onTrusted={setPinned}
+        secondary={
+          <Button variant="subtle" color="gray" onClick={onDone}>
+            Later
+          </Button>
+        }
+      />
+      <Text size="xs" c="dimmed">
+        Choose Later if you cannot compare the key now, or if the server is not reachable yet: the host page offers this step
+        whenever you are ready.
+      </Text>
+    </Stack>
+  );
+}
+
 function HostForm({
   host,
   defaultSite,
   command,
   onDone,
+  onCreated,
 }: {
   host?: Host;
   defaultSite?: string | null;
   command: CommandController;
   onDone: () => void;
+  /** Called instead of onDone after a new host was added. */
+  onCreated?: (host: Host) => void;
 }) {
   const sites = useCopperQuery('inventory.sites.list', {});
   const hosts = useCopperQuery('inventory.hosts.list', {});
@@ -106,6 +188,10 @@ function HostForm({
   const [keyPassphrase, setKeyPassphrase] = useState('');
   const [jumpHost, setJumpHost] = useState<string | null>(host?.jumpHost ?? null);
   const [mode, setMode] = useState<HostMode>(host?.mode ?? 'docker');
+  // Until the operator chooses, root commands follow the login: a root login runs them, any other login does not.
+  const [chosenPrivilege, setPrivilege] = useState<Privilege | null>(host?.privilege ?? null);
+  const privilege: Privilege = chosenPrivilege ?? (user.trim() === 'root' ? 'root' : 'none');
+  const [dockerSocket, setDockerSocket] = useState(host?.dockerSocket ?? DEFAULT_DOCKER_SOCKET);
   const [tags, setTags] = useState<string[]>(host?.tags ?? []);
   const [notes, setNotes] = useState(host?.notes ?? '');
   const [fingerprint, setFingerprint] = useState(host?.pinnedFingerprint ?? '');
@@ -137,6 +223,8 @@ function HostForm({
       jumpHost,
       pinnedFingerprint: fingerprint.trim() === '' ? null : fingerprint.trim(),
       mode,
+      privilege,
+      dockerSocket: dockerSocket.trim(),
       tags,
       notes,
     };
@@ -167,7 +255,11 @@ function HostForm({
       if (!checked.ok || Object.keys(local).length) return show(checked.ok ? {} : checked.errors);
       setErrors({});
       setSubmitted(true);
-      finish(await command.run('inventory.hosts.create', checked.data));
+      const outcome = await command.run('inventory.hosts.create', checked.data);
+      setSubmitted(false);
+      if (!outcome.ok) return;
+      if (onCreated) onCreated(outcome.output);
+      else onDone();
     }
   };
 
@@ -284,6 +376,33 @@ function HostForm({
               </Input.Wrapper>
             </Grid.Col>
           </Grid>
+          <Grid gutter="sm">
+            <Grid.Col span={{ base: 12, sm: 6 }}>
+              <Select
+                label="Root commands"
+                description="How commands that need root (postqueue, docker…) run."
+                data={privilegeChoices}
+                value={privilege}
+                onChange={(value) => value && setPrivilege(value as Privilege)}
+                error={at('privilege')}
+                allowDeselect={false}
+              />
+            </Grid.Col>
+            {mode === 'docker' && (
+              <Grid.Col span={{ base: 12, sm: 6 }}>
+                <TextInput
+                  label="Docker socket"
+                  description="On the server; reached through the SSH connection."
+                  value={dockerSocket}
+                  onChange={(e) => setDockerSocket(e.currentTarget.value)}
+                  error={at('dockerSocket')}
+                  autoComplete="off"
+                  spellCheck={false}
+                  styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+                />
+              </Grid.Col>
+            )}
+          </Grid>
         </Stack>
 
         <Stack gap="sm">
@@ -371,7 +490,7 @@ function HostForm({
           <SectionTitle>More</SectionTitle>
           <TextInput
             label="Pinned host key"
-            description="Optional: the SHA256 fingerprint as ssh-keygen -lf prints it. Leave empty to review the key at the first connection."
+            description="Optional: the SHA256 fingerprint as ssh-keygen -lf prints it. Leave empty to compare it with what the server presents right after adding the host."
             placeholder="SHA256:…"
             value={fingerprint}
             onChange={(e) => setFingerprint(e.currentTarget.value)}
@@ -413,7 +532,10 @@ function HostForm({
   );
 }
 
-type HostFields = Pick<Host, 'name' | 'site' | 'ssh' | 'auth' | 'jumpHost' | 'pinnedFingerprint' | 'mode' | 'tags' | 'notes'>;
+type HostFields = Pick<
+  Host,
+  'name' | 'site' | 'ssh' | 'auth' | 'jumpHost' | 'pinnedFingerprint' | 'mode' | 'privilege' | 'dockerSocket' | 'tags' | 'notes'
+>;
 
 /** Only what the operator changed, so an edit never silently undoes a change made meanwhile from another window. */
 function changedFields(host: Host, fields: HostFields): Partial<HostFields> {
@@ -427,6 +549,8 @@ function changedFields(host: Host, fields: HostFields): Partial<HostFields> {
   if (fields.jumpHost !== host.jumpHost) set.jumpHost = fields.jumpHost;
   if (fields.pinnedFingerprint !== host.pinnedFingerprint) set.pinnedFingerprint = fields.pinnedFingerprint;
   if (fields.mode !== host.mode) set.mode = fields.mode;
+  if (fields.privilege !== host.privilege) set.privilege = fields.privilege;
+  if (fields.dockerSocket !== host.dockerSocket) set.dockerSocket = fields.dockerSocket;
   if (JSON.stringify(fields.tags) !== JSON.stringify(host.tags)) set.tags = fields.tags;
   if (fields.notes !== host.notes) set.notes = fields.notes;
   return set;

@@ -1,15 +1,19 @@
 import { useState } from 'react';
-import { ActionIcon, Badge, Button, Group, Paper, Select, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { ActionIcon, Anchor, Badge, Button, Group, Paper, Select, Stack, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData } from '@tanstack/react-query';
-import { IconAlertTriangle, IconKey, IconLock, IconPencil, IconPlus, IconShieldCheck, IconTrash, IconUserShield } from '@tabler/icons-react';
-import type { AuthMethod, Host } from '../../../shared/contract';
+import { IconAlertTriangle, IconKey, IconLock, IconPencil, IconPlus, IconShieldCheck, IconShieldX, IconTrash, IconUserShield } from '@tabler/icons-react';
+import type { AuthMethod, Host, HostCheck } from '../../../shared/contract';
 import { useCopperQuery } from '../../api/client-context';
 import { useCommand } from '../../api/useCommand';
 import { PageHeader } from '../../components/PageHeader';
 import { PlanDialog } from '../../components/PlanDialog';
 import { QueryState } from '../../components/QueryState';
 import { SearchInput } from '../../components/SearchInput';
+import { hostHref } from '../../router';
+import { formatTime, timeAgo, useNow } from '../fleet/format';
+import { useLastChecks } from '../fleet/last-checks';
+import { ReachBadge } from '../fleet/ReachBadge';
 import { HostDrawer, type HostDrawerState } from './HostDrawer';
 
 export const loginLabels: Record<AuthMethod, string> = { password: 'Password', key: 'Private key', agent: 'SSH agent' };
@@ -43,16 +47,38 @@ function Login({ host }: { host: Host }) {
 function HostKey({ fingerprint }: { fingerprint: string | null }) {
   if (!fingerprint) {
     return (
-      <Badge variant="light" color="gray" radius="sm" tt="none">
-        not pinned
-      </Badge>
+      <Tooltip label="The console will not log in until you verify and trust the key: open the host page." maw={320} multiline>
+        <Badge variant="light" color="orange" radius="sm" tt="none" leftSection={<IconShieldX size={12} />}>
+          not trusted
+        </Badge>
+      </Tooltip>
     );
   }
   return (
     <Tooltip label={fingerprint} maw={480} multiline>
       <Badge variant="light" color="teal" radius="sm" tt="none" leftSection={<IconShieldCheck size={12} />}>
-        {`${fingerprint.slice(0, 15)}…`}
+        key pinned
       </Badge>
+    </Tooltip>
+  );
+}
+
+function LastCheck({ check, now }: { check: HostCheck | undefined; now: number }) {
+  if (!check) {
+    return (
+      <Text size="sm" c="dimmed">
+        not checked
+      </Text>
+    );
+  }
+  return (
+    <Tooltip label={`${check.error ? `${check.error.message} · ` : ''}checked ${formatTime(check.checkedAt)}`} maw={420} multiline>
+      <Stack gap={2} align="flex-start">
+        <ReachBadge check={check} size="sm" />
+        <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+          {timeAgo(check.checkedAt, now)}
+        </Text>
+      </Stack>
     </Tooltip>
   );
 }
@@ -72,6 +98,9 @@ export function HostsPage() {
   const remove = useCommand();
   const [removing, setRemoving] = useState<string | null>(null);
   const rows = hosts.data ?? [];
+  const last = useLastChecks();
+  const checks = new Map((last.data ?? []).map((check) => [check.host.toLowerCase(), check]));
+  const now = useNow();
   const noSites = sites.data !== undefined && sites.data.length === 0;
   const filtered = Boolean(debounced || site);
 
@@ -121,7 +150,7 @@ export function HostsPage() {
                 : 'Add the first host: its SSH address, login and site.'
           }
         >
-          <Table.ScrollContainer minWidth={1080} type="native">
+          <Table.ScrollContainer minWidth={1180} type="native">
             <Table highlightOnHover verticalSpacing="sm" horizontalSpacing="md" aria-label="Hosts" data-testid="hosts-table">
               <Table.Thead>
                 <Table.Tr>
@@ -132,6 +161,7 @@ export function HostsPage() {
                   <Table.Th>Mode</Table.Th>
                   <Table.Th>Jump host</Table.Th>
                   <Table.Th>Host key</Table.Th>
+                  <Table.Th>Last check</Table.Th>
                   <Table.Th>Tags</Table.Th>
                   <Table.Th w={96}>
                     <VisuallyHidden>Actions</VisuallyHidden>
@@ -142,9 +172,9 @@ export function HostsPage() {
                 {rows.map((host) => (
                   <Table.Tr key={host.name} data-testid={`host-row-${host.name}`}>
                     <Table.Td>
-                      <Text fw={600} size="sm">
+                      <Anchor href={hostHref(host.name)} fw={600} size="sm">
                         {host.name}
-                      </Text>
+                      </Anchor>
                     </Table.Td>
                     <Table.Td>
                       <Text size="sm">{host.site}</Text>
@@ -173,6 +203,9 @@ export function HostsPage() {
                     </Table.Td>
                     <Table.Td>
                       <HostKey fingerprint={host.pinnedFingerprint} />
+                    </Table.Td>
+                    <Table.Td>
+                      <LastCheck check={checks.get(host.name.toLowerCase())} now={now} />
                     </Table.Td>
                     <Table.Td>
                       <Group gap={4}>
