@@ -1,13 +1,14 @@
 import { useState } from 'react';
-import { ActionIcon, Anchor, Badge, Button, Group, Paper, Select, Stack, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Paper, Select, Stack, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData } from '@tanstack/react-query';
-import { IconAlertTriangle, IconKey, IconLock, IconPencil, IconPlus, IconShieldCheck, IconShieldX, IconTrash, IconUserShield } from '@tabler/icons-react';
+import { IconAlertTriangle, IconKey, IconLock, IconPlus, IconShieldCheck, IconShieldX, IconUserShield } from '@tabler/icons-react';
 import type { AuthMethod, Host, HostCheck } from '../../../shared/contract';
 import { useCopperQuery } from '../../api/client-context';
 import { useCommand } from '../../api/useCommand';
 import { PageHeader } from '../../components/PageHeader';
 import { PlanDialog } from '../../components/PlanDialog';
+import { RowActions } from '../../components/RowActions';
 import { QueryState } from '../../components/QueryState';
 import { SearchInput } from '../../components/SearchInput';
 import { hostHref } from '../../router';
@@ -217,24 +218,13 @@ export function HostsPage() {
                       </Group>
                     </Table.Td>
                     <Table.Td>
-                      <Group gap={4} justify="flex-end" wrap="nowrap">
-                        <Tooltip label="Edit host">
-                          <ActionIcon variant="subtle" color="gray" aria-label={`Edit host ${host.name}`} onClick={() => setDrawer({ mode: 'edit', name: host.name })}>
-                            <IconPencil size={18} />
-                          </ActionIcon>
-                        </Tooltip>
-                        <Tooltip label="Delete host">
-                          <ActionIcon
-                            variant="subtle"
-                            color="red"
-                            aria-label={`Delete host ${host.name}`}
-                            loading={remove.planning && removing === host.name}
-                            onClick={() => startRemove(host.name)}
-                          >
-                            <IconTrash size={18} />
-                          </ActionIcon>
-                        </Tooltip>
-                      </Group>
+                      <RowActions
+                        kind="host"
+                        name={host.name}
+                        deleting={remove.planning && removing === host.name}
+                        onEdit={() => setDrawer({ mode: 'edit', name: host.name })}
+                        onDelete={() => startRemove(host.name)}
+                      />
                     </Table.Td>
                   </Table.Tr>
                 ))}

@@ -1,13 +1,14 @@
 import { useState } from 'react';
-import { ActionIcon, Badge, Button, Group, Paper, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { Badge, Button, Group, Paper, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData } from '@tanstack/react-query';
-import { IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
+import { IconPlus } from '@tabler/icons-react';
 import type { Site } from '../../../shared/contract';
 import { useCopperQuery } from '../../api/client-context';
 import { useCommand } from '../../api/useCommand';
 import { PageHeader } from '../../components/PageHeader';
 import { PlanDialog } from '../../components/PlanDialog';
+import { RowActions } from '../../components/RowActions';
 import { QueryState } from '../../components/QueryState';
 import { SearchInput } from '../../components/SearchInput';
 import { SiteDrawer, type SiteDrawerState } from './SiteDrawer';
@@ -122,24 +123,14 @@ export function SitesPage() {
                       </Text>
                     </Table.Td>
                     <Table.Td>
-                      <Group gap={4} justify="flex-end" wrap="nowrap">
-                        <Tooltip label="Edit site and domains">
-                          <ActionIcon variant="subtle" color="gray" aria-label={`Edit site ${site.name}`} onClick={() => setDrawer({ mode: 'edit', name: site.name })}>
-                            <IconPencil size={18} />
-                          </ActionIcon>
-                        </Tooltip>
-                        <Tooltip label="Delete site">
-                          <ActionIcon
-                            variant="subtle"
-                            color="red"
-                            aria-label={`Delete site ${site.name}`}
-                            loading={remove.planning && removing === site.name}
-                            onClick={() => startRemove(site.name)}
-                          >
-                            <IconTrash size={18} />
-                          </ActionIcon>
-                        </Tooltip>
-                      </Group>
+                      <RowActions
+                        kind="site"
+                        name={site.name}
+                        editTooltip="Edit site and domains"
+                        deleting={remove.planning && removing === site.name}
+                        onEdit={() => setDrawer({ mode: 'edit', name: site.name })}
+                        onDelete={() => startRemove(site.name)}
+                      />
                     </Table.Td>
                   </Table.Tr>
                 ))}
