@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openConsole, requireBuild, screenshot, type BrowserShellProcess } from '../support/browser-shell';
+import { launchChromium, inConsole, openConsole, requireBuild, screenshot, type BrowserShellProcess } from '../support/browser-shell';
 import { lab, type Lab } from '../support/lab';
 import { fillHostForm, goTo, openHostPage, planDialog, trustStep } from './ui-steps';
 
@@ -79,9 +79,8 @@ describe('fleet, host keys and containers against the lab', { timeout: 300_000 }
   });
 
   test('refuses the host until its key is trusted, then trusts it from the host page', { timeout: 60_000 }, async () => {
-    const session = await openConsole({ browser });
-    const { page, shell } = session;
-    try {
+    await inConsole({ browser }, async (session) => {
+      const { page, shell } = session;
       addLabHost(shell, l, { trusted: false });
       await page.reload();
       await openHostPage(page, 'mx');
@@ -131,17 +130,13 @@ describe('fleet, host keys and containers against the lab', { timeout: 300_000 }
 
       await goTo(page, 'Audit trail');
       await page.locator('[data-testid^="audit-row-"][data-operation="ssh.trust"]').waitFor();
-      assert.deepEqual(session.pageErrors, []);
-    } finally {
-      await session.close();
-    }
+    });
   });
 
   test('refuses a changed host key, names both fingerprints and re-pins after confirmation', { timeout: 60_000 }, async () => {
-    const session = await openConsole({ browser });
-    const { page, shell } = session;
-    const stale = `SHA256:${'B'.repeat(43)}`;
-    try {
+    await inConsole({ browser }, async (session) => {
+      const { page, shell } = session;
+      const stale = `SHA256:${'B'.repeat(43)}`;
       // As if the server had been reinstalled since its key was pinned.
       addLabHost(shell, l, { trusted: false, pinned: stale });
       await page.reload();
@@ -168,16 +163,12 @@ describe('fleet, host keys and containers against the lab', { timeout: 300_000 }
       await dialog.waitFor({ state: 'hidden' });
       await keyCard.getByTestId('pinned-fingerprint').getByText(l.ssh.hostKeyFingerprint).waitFor();
       assert.equal(await keyCard.getByTestId('key-mismatch').count(), 0, 'the alert goes once the new key is pinned');
-      assert.deepEqual(session.pageErrors, []);
-    } finally {
-      await session.close();
-    }
+    });
   });
 
   test('offers to trust the key right after a host is added', { timeout: 60_000 }, async () => {
-    const session = await openConsole({ browser });
-    const { page, shell } = session;
-    try {
+    await inConsole({ browser }, async (session) => {
+      const { page, shell } = session;
       assert.equal(shell.copper(['site', 'add', 'lab']).status, 0);
       await page.reload();
       await goTo(page, 'Hosts');
@@ -208,16 +199,12 @@ describe('fleet, host keys and containers against the lab', { timeout: 300_000 }
       await step.getByRole('button', { name: 'Done' }).click();
       await step.waitFor({ state: 'hidden' });
       await page.getByTestId('host-row-mx').getByText('key pinned').waitFor();
-      assert.deepEqual(session.pageErrors, []);
-    } finally {
-      await session.close();
-    }
+    });
   });
 
   test('checks a host and shows its components and containers', { timeout: 60_000 }, async () => {
-    const session = await openConsole({ browser });
-    const { page, shell } = session;
-    try {
+    await inConsole({ browser }, async (session) => {
+      const { page, shell } = session;
       addLabHost(shell, l, { trusted: true });
       await page.reload();
       await openHostPage(page, 'mx');
@@ -242,10 +229,7 @@ describe('fleet, host keys and containers against the lab', { timeout: 300_000 }
       // The check is remembered: the Hosts table shows it.
       await goTo(page, 'Hosts');
       await page.getByTestId('host-row-mx').getByText(/reachable/).waitFor();
-      assert.deepEqual(session.pageErrors, []);
-    } finally {
-      await session.close();
-    }
+    });
   });
 
   test('shows container logs with ANSI escapes and script tags as text', { timeout: 60_000 }, async () => {
@@ -255,9 +239,8 @@ describe('fleet, host keys and containers against the lab', { timeout: 300_000 }
     assert.equal(started.status, 0, started.stderr);
     for (let i = 0; i < 50 && !docker(l, ['logs', hostile]).stderr.includes('to stderr'); i++) await new Promise((r) => setTimeout(r, 100));
 
-    const session = await openConsole({ browser });
-    const { page, shell } = session;
-    try {
+    await inConsole({ browser }, async (session) => {
+      const { page, shell } = session;
       addLabHost(shell, l, { trusted: true });
       await page.reload();
       await openHostPage(page, 'mx');
@@ -277,16 +260,12 @@ describe('fleet, host keys and containers against the lab', { timeout: 300_000 }
 
       await dialog.getByRole('button', { name: 'Close' }).click();
       await dialog.waitFor({ state: 'hidden' });
-      assert.deepEqual(session.pageErrors, []);
-    } finally {
-      await session.close();
-    }
+    });
   });
 
   test('restarts a container after confirmation', { timeout: 90_000 }, async () => {
-    const session = await openConsole({ browser });
-    const { page, shell } = session;
-    try {
+    await inConsole({ browser }, async (session) => {
+      const { page, shell } = session;
       addLabHost(shell, l, { trusted: true });
       await page.reload();
       await openHostPage(page, 'mx');
@@ -314,16 +293,12 @@ describe('fleet, host keys and containers against the lab', { timeout: 300_000 }
       await dialog.waitFor({ state: 'hidden', timeout: 60_000 });
       await page.locator(`[data-testid="container-row-${name}"][data-state="running"]`).waitFor();
       assert.notEqual(startedAt(l, name), before, 'the container was started again');
-      assert.deepEqual(session.pageErrors, []);
-    } finally {
-      await session.close();
-    }
+    });
   });
 
   test('the fleet page checks every host with progress', { timeout: 60_000 }, async () => {
-    const session = await openConsole({ browser, start: 'Fleet' });
-    const { page, shell } = session;
-    try {
+    await inConsole({ browser, start: 'Fleet' }, async (session) => {
+      const { page, shell } = session;
       addLabHost(shell, l, { trusted: true });
       const down = shell.copper(['host', 'add', 'down', '--site', 'lab', '--ssh', 'x@127.0.0.1:1']);
       assert.equal(down.status, 0, down.stderr);
@@ -358,10 +333,7 @@ describe('fleet, host keys and containers against the lab', { timeout: 300_000 }
       await goTo(page, 'Fleet');
       await page.reload();
       await page.getByTestId('fleet-row-mx').getByTestId('last-seen').getByText(/^checked /).waitFor();
-      assert.deepEqual(session.pageErrors, []);
-    } finally {
-      await session.close();
-    }
+    });
   });
 
   test('cancels a fleet check that is waiting on a silent server', { timeout: 60_000 }, async () => {

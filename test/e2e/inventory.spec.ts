@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchChromium, openConsole, requireBuild, screenshot } from '../support/browser-shell';
+import { launchChromium, inConsole, openConsole, requireBuild, screenshot } from '../support/browser-shell';
 import { addHost, addSite, confirmPlan, fillHostForm, goTo, planDialog, trustLater, trustStep } from './ui-steps';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>';
@@ -21,9 +21,8 @@ describe('inventory in the browser shell', { timeout: 240_000 }, () => {
   });
 
   test('adds a site and a host through the UI and lists them', { timeout: 25_000 }, async () => {
-    const session = await openConsole({ browser });
-    const { page } = session;
-    try {
+    await inConsole({ browser }, async (session) => {
+      const { page } = session;
       await screenshot(page, 'sites-empty');
 
       // The form checks names with the contract's own rules before anything is sent.
@@ -102,16 +101,12 @@ describe('inventory in the browser shell', { timeout: 240_000 }, () => {
 
       await goTo(page, 'Sites');
       assert.match((await page.getByTestId('site-row-hq').textContent()) ?? '', /hq.*1/, 'the site counts its host');
-      assert.deepEqual(session.pageErrors, []);
-    } finally {
-      await session.close();
-    }
+    });
   });
 
   test('manages the mail domains of a site from its edit drawer', { timeout: 25_000 }, async () => {
-    const session = await openConsole({ browser });
-    const { page } = session;
-    try {
+    await inConsole({ browser }, async (session) => {
+      const { page } = session;
       await addSite(page, { name: 'hq', resolver: '10.0.0.53', description: 'Headquarters' });
       await page.getByRole('button', { name: 'Edit site hq' }).click();
       const drawer = page.getByRole('dialog', { name: 'Edit site hq' });
@@ -159,10 +154,7 @@ describe('inventory in the browser shell', { timeout: 240_000 }, () => {
       assert.match(row, /lists\.example\.org/);
       assert.doesNotMatch(row, /(^|[^.])example\.org.*lists/);
       assert.match(row, /Headquarters, new building/);
-      assert.deepEqual(session.pageErrors, []);
-    } finally {
-      await session.close();
-    }
+    });
   });
 
   test('adds a host that logs in with a private key file', { timeout: 25_000 }, async () => {
@@ -209,9 +201,8 @@ describe('inventory in the browser shell', { timeout: 240_000 }, () => {
   });
 
   test('deletes a host only after a confirmation that names it', { timeout: 25_000 }, async () => {
-    const session = await openConsole({ browser });
-    const { page } = session;
-    try {
+    await inConsole({ browser }, async (session) => {
+      const { page } = session;
       await addSite(page, { name: 'hq', resolver: '10.0.0.53' });
       await goTo(page, 'Hosts');
       await addHost(page, { name: 'mx1', site: 'hq', user: 'root', address: '10.0.0.25', password: 'p4ssw0rd-for-mx1' });
@@ -249,16 +240,12 @@ describe('inventory in the browser shell', { timeout: 240_000 }, () => {
       await page.getByTestId('host-row-mx1').waitFor({ state: 'detached' });
       await page.getByTestId('host-row-mx2').waitFor();
       await page.getByText('Remove host mx1 from site hq').first().waitFor(); // the success notification
-      assert.deepEqual(session.pageErrors, []);
-    } finally {
-      await session.close();
-    }
+    });
   });
 
   test('asks again when the situation changed before the confirmation', { timeout: 25_000 }, async () => {
-    const session = await openConsole({ browser });
-    const { page, shell } = session;
-    try {
+    await inConsole({ browser }, async (session) => {
+      const { page, shell } = session;
       assert.equal(shell.copper(['site', 'add', 'hq']).status, 0);
       assert.equal(shell.copper(['host', 'add', 'mx1', '--site', 'hq', '--ssh', 'root@10.0.0.25']).status, 0);
       await page.reload();
@@ -278,16 +265,12 @@ describe('inventory in the browser shell', { timeout: 240_000 }, () => {
       await dialog.getByRole('button', { name: 'Remove host mx1 from site hq' }).click();
       await dialog.waitFor({ state: 'hidden' });
       await page.getByTestId('empty-state').waitFor();
-      assert.deepEqual(session.pageErrors, []);
-    } finally {
-      await session.close();
-    }
+    });
   });
 
   test('renders hostile text as text', { timeout: 25_000 }, async () => {
-    const session = await openConsole({ browser });
-    const { page, shell } = session;
-    try {
+    await inConsole({ browser }, async (session) => {
+      const { page, shell } = session;
       const added = shell.copper(['site', 'add', 'evil', '--description', HOSTILE]);
       assert.equal(added.status, 0, added.stderr);
       await page.reload();
@@ -305,16 +288,12 @@ describe('inventory in the browser shell', { timeout: 240_000 }, () => {
       assert.ok(((await details.textContent()) ?? '').includes(JSON.stringify(HOSTILE).slice(1, -1)), 'the audit input shows the text');
       await page.waitForTimeout(300); // give a planted onerror handler every chance to run
       assert.equal(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned), undefined);
-      assert.deepEqual(session.pageErrors, []);
-    } finally {
-      await session.close();
-    }
+    });
   });
 
   test('adds a site using only the keyboard', { timeout: 25_000 }, async () => {
-    const session = await openConsole({ browser });
-    const { page } = session;
-    try {
+    await inConsole({ browser }, async (session) => {
+      const { page } = session;
       const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
       let steps = 0;
       while ((await focused()) !== 'Add site') {
@@ -351,9 +330,6 @@ describe('inventory in the browser shell', { timeout: 240_000 }, () => {
       await page.getByTestId('empty-state').waitFor();
       await page.keyboard.press('Escape');
       await row.waitFor();
-      assert.deepEqual(session.pageErrors, []);
-    } finally {
-      await session.close();
-    }
+    });
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchChromium, openConsole, requireBuild, screenshot } from '../support/browser-shell';
+import { launchChromium, inConsole, requireBuild, screenshot } from '../support/browser-shell';
 import { goTo } from './ui-steps';
 
 describe('settings in the browser shell', { timeout: 60_000 }, () => {
@@ -15,9 +15,8 @@ describe('settings in the browser shell', { timeout: 60_000 }, () => {
   });
 
   test('shows what the console runs on and switches to the dark theme', { timeout: 25_000 }, async () => {
-    const session = await openConsole({ browser });
-    const { page, shell } = session;
-    try {
+    await inConsole({ browser }, async (session) => {
+      const { page, shell } = session;
       assert.equal(shell.copper(['site', 'add', 'hq', '--resolver', '10.0.0.53', '--description', 'Headquarters']).status, 0);
       assert.equal(shell.copper(['domain', 'add', 'example.org', '--site', 'hq']).status, 0);
       await goTo(page, 'Settings');
@@ -51,9 +50,6 @@ describe('settings in the browser shell', { timeout: 60_000 }, () => {
       // The header toggle flips it back.
       await page.getByRole('button', { name: 'Switch to light theme' }).click();
       assert.equal(await scheme(), 'light');
-      assert.deepEqual(session.pageErrors, []);
-    } finally {
-      await session.close();
-    }
+    });
   });
 });

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -153,6 +154,23 @@ export async function openConsole(
     if (ownBrowser) await browser?.close();
     await shell.stop();
     throw error;
+  }
+}
+
+/**
+ * Runs a test body against a fresh console, then proves the page reported no errors (uncaught errors, console errors,
+ * CSP violations); the console is closed whatever happens.
+ */
+export async function inConsole(
+  options: Parameters<typeof openConsole>[0],
+  body: (session: ConsoleSession) => Promise<void>,
+): Promise<void> {
+  const session = await openConsole(options);
+  try {
+    await body(session);
+    assert.deepEqual(session.pageErrors, []);
+  } finally {
+    await session.close();
   }
 }
 
