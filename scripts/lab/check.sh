@@ -63,6 +63,28 @@ sys.exit(0 if any(m["queue_id"] == sys.argv[1] and m["queue_name"] == "deferred"
   sleep 0.2
 done
 [[ -n $qid && -n $deferred ]] && ok "message $qid submitted on :$SMTP_PORT is deferred" || bad "message ${qid:-?} not deferred"
+
+# The same message through the Postfix container (docker exec, as the console's docker mode does it).
+PFC=(docker -H "unix://$DOCKER_SOCK" exec -i "$DOCKER_POSTFIX_CONTAINER")
+queue_of() { # QID < postqueue -j output: prints the message's queue name
+  /usr/bin/python3 -c '
+import json, sys
+for m in map(json.loads, filter(str.strip, sys.stdin)):
+    if m["queue_id"] == sys.argv[1]: print(m["queue_name"]); break' "$1"
+}
+host_queue_of() { # QID: the queue the host's postcat finds it in (cheap, unlike postqueue -j on a big queue)
+  postcat -eq "$1" 2>/dev/null | sed -n '1s/^\*\*\* ENVELOPE RECORDS \([a-z]*\)\/.*/\1/p'
+}
+pfc_lists() { [[ $("${PFC[@]}" postqueue -j </dev/null | queue_of "$qid") == deferred ]]; }
+pfc_hold() { echo "$qid" | "${PFC[@]}" postsuper -h - && [[ $(host_queue_of "$qid") == hold ]]; }
+pfc_release() { echo "$qid" | "${PFC[@]}" postsuper -H - && [[ $(host_queue_of "$qid") == deferred ]]; }
+pfc_postcat() { "${PFC[@]}" postcat -hq "$qid" </dev/null | grep -qx 'Subject: lab check'; }
+if [[ -n $qid && -n $deferred ]]; then
+  check "$DOCKER_POSTFIX_CONTAINER: postqueue -j lists $qid as deferred" pfc_lists
+  check "$DOCKER_POSTFIX_CONTAINER: postsuper -h - holds it (host sees hold)" pfc_hold
+  check "$DOCKER_POSTFIX_CONTAINER: postsuper -H - releases it" pfc_release
+  check "$DOCKER_POSTFIX_CONTAINER: postcat -hq $qid" pfc_postcat
+fi
 [[ -n $qid ]] && postsuper -d "$qid" >/dev/null 2>&1 || true
 
 echo "ldap"
@@ -80,6 +102,11 @@ check "controller stat on :$RSPAMD_CONTROLLER_PORT" rspamc -h "$LAB_HOST:$RSPAMD
 echo "docker"
 check "container $DOCKER_CONTAINER serves :$WEB_PORT" bash -c "exec 3<>/dev/tcp/$LAB_HOST/$WEB_PORT; printf 'GET / HTTP/1.0\r\n\r\n' >&3; grep -q 'copper lab' <&3"
 check "image $DOCKER_IMAGE" docker -H "unix://$DOCKER_SOCK" image inspect "$DOCKER_IMAGE"
+pfc_labelled() {
+  [[ $(docker -H "unix://$DOCKER_SOCK" container inspect "$DOCKER_POSTFIX_CONTAINER" \
+    -f '{{.State.Running}} {{index .Config.Labels "copper.components"}}') == 'true postfix' ]]
+}
+check "container $DOCKER_POSTFIX_CONTAINER running, labelled copper.components=postfix" pfc_labelled
 
 echo "listeners"
 wide=$(ss -Hltnp | awk '{print $4, $6}' | grep -E 'sshd|master|slapd|dovecot|rspamd|httpd|dockerd' | grep -v '^127\.0\.0\.1:' || true)

@@ -21,7 +21,13 @@ if [[ ! -d $LAB ]]; then
 fi
 lab_lock
 
-# dockerd stops its containers (stop-timeout 2 s); unless-stopped containers come back with the next up.sh.
+# copper-lab-postfix bind-mounts the system's Postfix queue and config: remove it (up.sh recreates it in ~1.5 s).
+if pid_from_file "$DOCKER_PID" dockerd >/dev/null &&
+  docker -H "unix://$DOCKER_SOCK" container inspect "$DOCKER_POSTFIX_CONTAINER" >/dev/null 2>&1; then
+  docker -H "unix://$DOCKER_SOCK" rm -f "$DOCKER_POSTFIX_CONTAINER" >/dev/null 2>&1 || true
+  log "docker: removed container $DOCKER_POSTFIX_CONTAINER"
+fi
+# dockerd stops its other containers (stop-timeout 2 s); unless-stopped containers come back with the next up.sh.
 stop_pidfile "dockerd" "$DOCKER_PID" dockerd 40
 stop_pidfile "rspamd" "$RSPAMD_PID" rspamd 20
 stop_pidfile "dovecot" "$DOVECOT_PID" dovecot 15

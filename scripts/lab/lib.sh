@@ -35,6 +35,10 @@ IMAP_PASSWORD=lab-imap-1
 RSPAMD_PASSWORD=lab-rspamd-1
 DOCKER_IMAGE=copper-lab/busybox:1
 DOCKER_CONTAINER=copper-lab-web
+# Postfix "in a container" on the host's real queue (scripts/lab/postfix-container.sh); tagged with the host's
+# Postfix version so docker-mode component detection reads it from the tag.
+DOCKER_POSTFIX_CONTAINER=copper-lab-postfix
+DOCKER_POSTFIX_REPO=copper-lab/postfix
 
 # ---- paths ------------------------------------------------------------------
 LOGS="$LAB/logs"
@@ -197,6 +201,33 @@ lab_sudo_cmds() {
 
 fingerprint() { ssh-keygen -lf "$1" | awk '{print $2}'; }
 
+# The Postfix container's image: the repo tagged with the host's Postfix version (the binaries are the host's).
+postfix_container_image() { printf '%s:%s\n' "$DOCKER_POSTFIX_REPO" "$(postconf -h mail_version 2>/dev/null || echo unknown)"; }
+
+# lab_busybox_rootfs DIR: a minimal root filesystem (busybox-static + its applets in /bin, root/nobody) for
+# `docker import`. Uses the installed busybox-static, or fetches the package from the apt mirror.
+lab_busybox_rootfs() {
+  local rootfs=$1 bb tmpdeb=""
+  rm -rf "$rootfs"
+  mkdir -p "$rootfs"/{bin,etc,tmp,proc,sys,dev,root}
+  bb=$(dpkg -L busybox-static 2>/dev/null | grep -m1 '/bin/busybox$' || true)
+  if [[ -z $bb ]] || ! file -L "$bb" 2>/dev/null | grep -q 'statically linked'; then
+    tmpdeb=$(mktemp -d "$DOCKERDIR/bbdeb.XXXXXX")
+    (cd "$tmpdeb" && apt-get download busybox-static >/dev/null && dpkg-deb -x busybox-static_*.deb "$tmpdeb/x") ||
+      die "docker: cannot get busybox-static (apt-get download failed)"
+    bb="$tmpdeb/x/bin/busybox"
+  fi
+  install -m 755 "$bb" "$rootfs/bin/busybox"
+  [[ -n $tmpdeb ]] && rm -rf "$tmpdeb"
+  # ~400 applet symlinks in one process (one `ln` each costs seconds on a loaded machine).
+  node -e 'const fs = require("fs"); const [dir, ...names] = process.argv.slice(1);
+    for (const n of names) if (n !== "busybox") fs.symlinkSync("busybox", `${dir}/${n}`);' \
+    "$rootfs/bin" $("$rootfs/bin/busybox" --list)
+  chmod 1777 "$rootfs/tmp"
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
+}
+
 # ---- lab.json + known_hosts (also used by rekey-sshd.sh) -----------------------------
 write_known_hosts() {
   {
@@ -250,6 +281,7 @@ write_lab_json() {
   J_SSH_FP=$(fingerprint "$SSHD_HOSTKEY.pub") \
   J_SSH_ORIG_FP=$orig_fp \
   J_JUMP_FP=$(fingerprint "$JUMP_HOSTKEY.pub") \
+  J_PF_IMAGE=$(postfix_container_image) \
   node - >"$LAB_JSON.tmp" <<'EOF'
 const e = process.env;
 const n = (k) => Number(e[k]);
@@ -303,6 +335,8 @@ const lab = {
   docker: {
     socket: e.DOCKER_SOCK, host: 'unix://' + e.DOCKER_SOCK, group: e.DOCKER_GROUP,
     image: e.DOCKER_IMAGE, container: e.DOCKER_CONTAINER, containerHttp: `http://${e.LAB_HOST}:${e.WEB_PORT}/`,
+    postfixContainer: e.DOCKER_POSTFIX_CONTAINER, postfixImage: e.J_PF_IMAGE,
+    postfixNote: 'postqueue/postsuper/postcat/postconf via docker exec act on the host Postfix (same /etc/postfix and spool)',
     log: e.DOCKER_LOG,
   },
   logs: e.LOGS,
@@ -316,7 +350,7 @@ EOF
 # Exported so the node snippet above can read them.
 export LAB_HOST SSH_PORT JUMP_PORT SMTP_PORT LDAP_PORT IMAP_PORT LMTP_PORT RSPAMD_PROXY_PORT RSPAMD_NORMAL_PORT \
   RSPAMD_CONTROLLER_PORT WEB_PORT KEY_USER PW_USER SUDO_USER_NAME DOCKER_GROUP KEY_PASSPHRASE PW_PASSWORD LDAP_SUFFIX \
-  LDAP_ADMIN_DN LDAP_ADMIN_PW IMAP_USER IMAP_PASSWORD RSPAMD_PASSWORD DOCKER_IMAGE DOCKER_CONTAINER LOGS SSHD_HOSTKEY \
+  LDAP_ADMIN_DN LDAP_ADMIN_PW IMAP_USER IMAP_PASSWORD RSPAMD_PASSWORD DOCKER_IMAGE DOCKER_CONTAINER DOCKER_POSTFIX_CONTAINER LOGS SSHD_HOSTKEY \
   SSHD_LOG SSH_CONFIG JUMP_HOSTKEY JUMP_LOG KNOWN_HOSTS KEY_PRIV ENCKEY_PRIV SUDOKEY_PRIV POSTFIX_LOG SLAPD_CONF SLAPD_LOG \
   DOVECOT_CONF DOVECOT_LOG RSPAMD_CONFDIR RSPAMD_LOG DOCKER_SOCK DOCKER_LOG
 

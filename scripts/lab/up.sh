@@ -474,25 +474,12 @@ wait_until "dockerd $DOCKER_SOCK" "$DOCKER_LOG" 30 "${DOCKER[@]}" version
 if ! "${DOCKER[@]}" image inspect "$DOCKER_IMAGE" >/dev/null 2>&1; then
   log "docker: building $DOCKER_IMAGE from busybox-static (no registry)"
   rootfs="$DOCKERDIR/rootfs"
-  rm -rf "$rootfs"
-  mkdir -p "$rootfs"/{bin,etc,tmp,www,proc,sys,dev,root}
-  bb=$(dpkg -L busybox-static | grep -m1 '/bin/busybox$')
-  if ! file -L "$bb" 2>/dev/null | grep -q 'statically linked'; then
-    # Fallback: fetch the package file itself from the apt mirror.
-    (cd "$DOCKERDIR" && apt-get download busybox-static >/dev/null && dpkg-deb -x busybox-static_*.deb "$DOCKERDIR/bbdeb")
-    bb="$DOCKERDIR/bbdeb/bin/busybox"
-  fi
-  install -m 755 "$bb" "$rootfs/bin/busybox"
-  for applet in $("$rootfs/bin/busybox" --list); do
-    [[ $applet == busybox ]] || ln -sf busybox "$rootfs/bin/$applet"
-  done
-  chmod 1777 "$rootfs/tmp"
-  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$rootfs/etc/passwd"
-  printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
+  lab_busybox_rootfs "$rootfs"
+  mkdir -p "$rootfs/www"
   printf 'copper lab container\n' >"$rootfs/www/index.html"
   tar -C "$rootfs" --owner=0 --group=0 -c . |
     "${DOCKER[@]}" import --change 'CMD ["/bin/sleep","infinity"]' --change 'ENV PATH=/bin' - "$DOCKER_IMAGE" >/dev/null
-  rm -rf "$rootfs" "$DOCKERDIR/bbdeb" "$DOCKERDIR"/busybox-static_*.deb
+  rm -rf "$rootfs"
 fi
 
 cstate=$("${DOCKER[@]}" container inspect -f '{{.State.Running}}' "$DOCKER_CONTAINER" 2>/dev/null || echo missing)
@@ -511,6 +498,11 @@ case $cstate in
 esac
 wait_until "docker container $DOCKER_CONTAINER (httpd :$WEB_PORT)" "$DOCKER_LOG" 15 \
   http_ok "$WEB_PORT" / 'copper lab container'
+
+# =============================================================================== Postfix container (host's queue)
+# shellcheck source=scripts/lab/postfix-container.sh
+source "$LAB_SCRIPT_DIR/postfix-container.sh"
+ensure_postfix_container
 
 # =============================================================================== lab.json
 write_lab_json
