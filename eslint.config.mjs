@@ -32,8 +32,10 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.mjs', 'eslint.config.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    files: ['scripts/**/*.mjs', 'bench/**/*.mjs', 'eslint.config.mjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', performance: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly' },
+    },
   },
   {
     // The renderer runs in a sandboxed page: no Node, no Electron, and no reaching into the core.
@@ -57,6 +59,8 @@ export default tseslint.config(
   {
     // The contract and pure helpers are shared by every process: zod and each other, nothing else.
     files: ['shared/**/*.ts'],
+    // Tests beside shared code run in Node only and never ship to the renderer or preload.
+    ignores: ['shared/**/*.test.ts'],
     plugins: { copper: { rules: { 'shared-imports': sharedImports } } },
     rules: { 'copper/shared-imports': 'error' },
   },

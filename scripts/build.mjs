@@ -34,7 +34,15 @@ await Promise.all([
     entryPoints: [join(root, 'electron/preload/preload.ts')],
     outfile: join(out, 'electron/preload.js'),
   }),
-  build({ ...node, entryPoints: [join(root, 'electron/cli/copper.ts')], outfile: join(out, 'cli/copper.js') }),
+  // The CLI starts for every command: pure-JS packages are bundled so one file is read instead of hundreds resolved
+  // (0.37 → 0.25 s to start); native packages and those that load files by path stay in node_modules.
+  build({
+    ...node,
+    packages: undefined,
+    external: ['better-sqlite3', 'ssh2', 'dockerode', 'cpu-features', 'bufferutil', 'utf-8-validate', 'electron'],
+    entryPoints: [join(root, 'electron/cli/copper.ts')],
+    outfile: join(out, 'cli/copper.js'),
+  }),
   build({
     bundle: true,
     platform: 'browser',

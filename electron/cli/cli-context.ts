@@ -60,6 +60,8 @@ export function openCli(options: GlobalOptions, shell: 'cli' | 'browser' = 'cli'
 export interface RunCommandOptions {
   yes?: boolean;
   dryRun?: boolean;
+  /** Ask even when the plan is not destructive (e.g. queue actions, which change many messages at once). */
+  alwaysConfirm?: boolean;
   /** What to print after success, in human mode. */
   describe?: (output: unknown) => string;
 }
@@ -90,7 +92,7 @@ export async function runCommand<N extends CommandName>(
     else process.stdout.write('Nothing to do.\n');
     return undefined;
   }
-  if (basic.destructive && !options.yes) {
+  if ((basic.destructive || options.alwaysConfirm) && !options.yes) {
     if (!hasTerminal()) {
       throw new CopperError('NOT_CONFIRMED', 'This change needs confirmation and there is no terminal to ask on. Review the plan and re-run with --yes.');
     }

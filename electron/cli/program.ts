@@ -9,6 +9,7 @@ import { registerCall } from './commands/call';
 import { registerDomain } from './commands/domain';
 import { registerHost } from './commands/host';
 import { registerInventory } from './commands/inventory';
+import { registerQueue } from './commands/queue';
 import { registerReach } from './commands/reach';
 import { registerServe } from './commands/serve';
 import { registerSite } from './commands/site';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerReach(program, host, action);
   registerDomain(program, action);
   registerInventory(program, action);
+  registerQueue(program, action);
   registerAudit(program, action);
   registerServe(program);
   registerCall(program, action);

@@ -29,6 +29,8 @@ export const ErrorCode = z.enum([
   'COMMAND_FAILED',
   'COMMAND_TIMEOUT',
   'DOCKER_UNAVAILABLE',
+  'POSTFIX_UNAVAILABLE',
+  'QUEUE_READ_INCOMPLETE',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

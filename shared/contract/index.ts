@@ -8,6 +8,7 @@ import * as inventory from './inventory';
 import * as fleet from './fleet';
 import * as ssh from './ssh';
 import * as docker from './docker';
+import * as queue from './queue';
 import type { OperationDef } from './define';
 
 const operations = [
@@ -41,6 +42,18 @@ const operations = [
   docker.dockerVolumes,
   docker.dockerLogs,
   docker.dockerRestart,
+  queue.queueSummary,
+  queue.queueFleet,
+  queue.queueLast,
+  queue.queueList,
+  queue.queueShow,
+  queue.queueHold,
+  queue.queueRelease,
+  queue.queueRequeue,
+  queue.queueDelete,
+  queue.queueFlush,
+  queue.queueThresholds,
+  queue.queueSetThresholds,
 ] as const;
 
 type Operations = (typeof operations)[number];
@@ -71,3 +84,4 @@ export * from './inventory';
 export * from './fleet';
 export * from './ssh';
 export * from './docker';
+export * from './queue';

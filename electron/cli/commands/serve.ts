@@ -5,7 +5,6 @@ import { CopperError } from '../../../shared/contract';
 import { actorName, openCli, type GlobalOptions } from '../cli-context';
 import { exitCodeFor, printError, safeText } from '../output';
 import { hasTerminal, vaultPassphrase } from '../prompt';
-import { startBrowserShell } from '../serve/browser-shell-server';
 import { toCopperError } from '../../core/router/router';
 
 /**
@@ -41,6 +40,8 @@ export function registerServe(program: Command): void {
             throw error;
           }
         }
+        // Loaded only here: the WebSocket server is not needed by any other command.
+        const { startBrowserShell } = await import('../serve/browser-shell-server');
         const shell = await startBrowserShell({ core: ctx.core, rendererDir, actor: actorName('browser'), ...(opts.port ? { port: opts.port } : {}) });
         const status = ctx.vault.status();
         if (globals.json) {

@@ -21,6 +21,9 @@ import { dockerOverSsh } from '../docker/ssh-docker-agent';
 import { dockerHandlers } from '../docker/docker.handlers';
 import { FleetService } from '../fleet/fleet.service';
 import { fleetHandlers } from '../fleet/fleet.handlers';
+import { QueueService } from '../queue/queue.service';
+import { PostfixLocator } from '../queue/postfix-target';
+import { queueHandlers } from '../queue/queue.handlers';
 import type { ServerMessage } from '../../../shared/contract';
 
 export interface CoreOptions {
@@ -60,6 +63,8 @@ export function createCore(options: CoreOptions): Core {
   const ssh = new SshPool(inventory, options.secrets, { ...(options.sshConnectTimeoutMs ? { connectTimeoutMs: options.sshConnectTimeoutMs } : {}) });
   const docker = new DockerService((host) => dockerOverSsh(ssh, host));
   const fleet = new FleetService(db, clock, inventory, ssh, docker);
+  const exec = new ExecTargets(inventory, ssh);
+  const queue = new QueueService(db, clock, inventory, new PostfixLocator(inventory, exec, docker));
   const handlers = {
     ...appHandlers({ ...options, tasks }),
     ...inventoryHandlers(inventory, transfer, bus),
@@ -67,6 +72,7 @@ export function createCore(options: CoreOptions): Core {
     ...sshHandlers(ssh, inventory),
     ...dockerHandlers(docker, inventory),
     ...fleetHandlers(fleet),
+    ...queueHandlers(queue, inventory),
   } satisfies Handlers;
   const router = new Router(handlers, audit, bus);
   return {
@@ -75,7 +81,7 @@ export function createCore(options: CoreOptions): Core {
     audit,
     inventory,
     ssh,
-    exec: new ExecTargets(inventory, ssh),
+    exec,
     db,
     openSession: (actor, send) => new Session(router, tasks, actor, send),
     close: () => {

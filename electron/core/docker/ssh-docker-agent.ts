@@ -1,6 +1,6 @@
 import { Agent, type AgentOptions } from 'node:http';
 import type { Duplex } from 'node:stream';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import { CopperError } from '../../../shared/contract';
 import type { SshPool } from '../ssh/ssh-pool';
 
@@ -26,7 +26,9 @@ class SshSocketAgent extends Agent {
   }
 }
 
-export function dockerOverSsh(pool: SshPool, hostName: string): Promise<Dockerode> {
+export async function dockerOverSsh(pool: SshPool, hostName: string): Promise<Dockerode> {
+  // Loaded on first use: dockerode and its dependencies take a noticeable part of every CLI start otherwise.
+  const { default: DockerodeClass } = await import('dockerode');
   return pool.connection(hostName).then((connection) => {
     const socketPath = connection.host.dockerSocket;
     const agent = new SshSocketAgent(
@@ -47,6 +49,6 @@ export function dockerOverSsh(pool: SshPool, hostName: string): Promise<Dockerod
             ),
         ),
     );
-    return new Dockerode({ protocol: 'http', host: 'docker.invalid', port: 80, agent } as Dockerode.DockerOptions);
+    return new DockerodeClass({ protocol: 'http', host: 'docker.invalid', port: 80, agent } as Dockerode.DockerOptions);
   });
 }

@@ -12,7 +12,10 @@ export interface ExecRequest {
   asRoot?: boolean;
   /** Default 60 s; the program is stopped and COMMAND_TIMEOUT raised after it. */
   timeoutMs?: number;
-  /** Output kept per stream; beyond it the program is stopped and the result marked truncated. Default 16 MiB. */
+  /**
+   * Output kept per stream; beyond it the program is stopped and the result marked truncated. Default 16 MiB.
+   * Streamed stdout (onStdout) is not kept, so it is not bounded here: the consumer bounds what it keeps.
+   */
   maxOutputBytes?: number;
   signal?: AbortSignal;
   /** Streams stdout as it arrives; when given, stdout is not also collected into the result. */

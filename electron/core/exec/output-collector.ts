@@ -16,11 +16,15 @@ export class OutputCollector {
   /** Returns false once the limit is passed (the caller should stop the program). */
   add(chunk: Buffer): boolean {
     if (this.truncated) return false;
+    // Streamed output is handed on, not kept, so it does not count against the bound (as in container execs).
+    if (this.stream) {
+      this.stream(chunk);
+      return true;
+    }
     const room = this.limit - this.size;
     const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
     this.size += kept.length;
-    if (this.stream) this.stream(kept);
-    else this.chunks.push(kept);
+    this.chunks.push(kept);
     if (chunk.length > room) this.truncated = true;
     return !this.truncated;
   }

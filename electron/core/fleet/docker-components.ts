@@ -91,6 +91,15 @@ export function componentsFromContainers(containers: readonly Container[], optio
   return [...statuses, docker];
 }
 
+/** Running containers that run a component, best match first (a container of only that component before an all-in-one). */
+export function containersRunning(containers: readonly Container[], component: ComponentName): Container[] {
+  return containers
+    .map(matchContainer)
+    .filter((match) => match.components.has(component) && stateOf(match.container) === 'running')
+    .sort((a, b) => a.components.size - b.components.size)
+    .map((match) => match.container);
+}
+
 function matchContainer(container: Container): Match {
   const labels = container.labels ?? {};
   const { repository, tag } = parseImageReference(container.image);

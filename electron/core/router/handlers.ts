@@ -20,8 +20,11 @@ export interface CommandHandler<N extends CommandName> {
   scope?: (input: In<N>) => { site: string | null; host: string | null };
   plan: (input: In<N>, ctx: CallContext) => MaybePromise<z.input<Op<N>['plan']>>;
   execute: (input: In<N>, ctx: CallContext) => MaybePromise<Out<N>>;
-  /** What of the output goes into the audit record; by default the whole output when it is small. */
-  auditResult?: (output: Out<N>) => unknown;
+  /**
+   * What goes into the audit record as the result, always, whatever its size (e.g. every queue ID a command acted
+   * on). Without it the whole output is recorded when it is small.
+   */
+  auditResult?: (output: Out<N>, input: In<N>) => unknown;
   /** Events to announce after the command succeeded. */
   emits?: EventName[];
 }

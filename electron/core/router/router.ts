@@ -89,9 +89,12 @@ export class Router {
       record({ status: copper.code === 'CANCELLED' ? 'cancelled' : 'failed', code: copper.code, message: copper.message });
       throw copper;
     }
-    const result = command.auditResult ? command.auditResult(output as never) : output;
-    const small = JSON.stringify(result ?? null).length <= AUDIT_RESULT_LIMIT;
-    record({ status: 'succeeded', ...(small ? { result } : {}) });
+    if (command.auditResult) {
+      record({ status: 'succeeded', result: command.auditResult(output as never, input as never) });
+    } else {
+      const small = JSON.stringify(output ?? null).length <= AUDIT_RESULT_LIMIT;
+      record({ status: 'succeeded', ...(small ? { result: output } : {}) });
+    }
     for (const name of command.emits ?? []) this.bus.emit(name, { operation: def.name });
     return output;
   }
