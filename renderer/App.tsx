@@ -17,6 +17,7 @@ import {
   IconBuildingCommunity,
   IconHeartbeat,
   IconListDetails,
+  IconMailFast,
   IconMailCog,
   IconMoon,
   IconServer2,
@@ -30,12 +31,15 @@ import { FleetPage } from './features/fleet/FleetPage';
 import { HostPage } from './features/fleet/HostPage';
 import { HostsPage } from './features/inventory/HostsPage';
 import { SitesPage } from './features/inventory/SitesPage';
+import { FleetQueuePage } from './features/queue/FleetQueuePage';
+import { QueuePage } from './features/queue/QueuePage';
 import { SettingsPage } from './features/settings/SettingsPage';
 import { TasksIndicator } from './features/tasks/TasksIndicator';
 import { href, useLocation, type Route } from './router';
 
 const pages: Record<Route, { label: string; icon: typeof IconServer2; render: () => ReactNode }> = {
   fleet: { label: 'Fleet', icon: IconHeartbeat, render: () => <FleetPage /> },
+  queue: { label: 'Queues', icon: IconMailFast, render: () => <FleetQueuePage /> },
   sites: { label: 'Sites', icon: IconBuildingCommunity, render: () => <SitesPage /> },
   hosts: { label: 'Hosts', icon: IconServer2, render: () => <HostsPage /> },
   audit: { label: 'Audit trail', icon: IconListDetails, render: () => <AuditPage /> },
@@ -57,7 +61,7 @@ function ThemeToggle() {
 }
 
 export function App() {
-  const { route, host } = useLocation();
+  const { route, host, hostView } = useLocation();
   const [navOpened, { toggle: toggleNav, close: closeNav }] = useDisclosure(false);
   const info = useCopperQuery('app.info', {}, { staleTime: Infinity });
   const mainRef = useRef<HTMLElement>(null);
@@ -65,14 +69,16 @@ export function App() {
 
   // After navigating, move focus to the new page's title so keyboard and screen-reader users start from the top.
   useEffect(() => {
-    document.title = host ? `${host} · Hosts · Copper Console` : `${pages[route].label} · Copper Console`;
+    document.title = host
+      ? `${host} · ${hostView === 'queue' ? 'Queue' : 'Hosts'} · Copper Console`
+      : `${pages[route].label} · Copper Console`;
     closeNav();
     if (firstRender.current) {
       firstRender.current = false;
       return;
     }
     mainRef.current?.querySelector<HTMLElement>('[data-page-title]')?.focus();
-  }, [route, host, closeNav]);
+  }, [route, host, hostView, closeNav]);
 
   return (
     <AppShell
@@ -127,7 +133,15 @@ export function App() {
 
       <AppShell.Main ref={mainRef}>
         <ConnectionBanner />
-        {host ? <HostPage key={`host:${host}`} name={host} /> : <div key={route}>{pages[route].render()}</div>}
+        {host ? (
+          hostView === 'queue' ? (
+            <QueuePage key={`queue:${host}`} host={host} />
+          ) : (
+            <HostPage key={`host:${host}`} name={host} />
+          )
+        ) : (
+          <div key={route}>{pages[route].render()}</div>
+        )}
       </AppShell.Main>
     </AppShell>
   );

@@ -1,31 +1,42 @@
 import { useEffect, useState } from 'react';
 
 /** The pages of the navigation, in its order. The first is where the console opens. */
-export const routes = ['fleet', 'sites', 'hosts', 'audit', 'settings'] as const;
+export const routes = ['fleet', 'queue', 'sites', 'hosts', 'audit', 'settings'] as const;
 export type Route = (typeof routes)[number];
 
-/** Where the window is: a page of the navigation and, for a host's own page (#/hosts/mx1), the host's name. */
+/** The pages of one host: its overview (#/hosts/mx1) and its mail queue (#/hosts/mx1/queue). */
+export const hostViews = ['overview', 'queue'] as const;
+export type HostView = (typeof hostViews)[number];
+
+/**
+ * Where the window is: a page of the navigation and, for a host's own pages, the host's name and which of its pages.
+ * `hostView` is 'overview' whenever `host` is null.
+ */
 export interface Location {
   route: Route;
   host: string | null;
+  hostView: HostView;
 }
 
 /**
  * Hash routes (#/hosts): the desktop shell loads app://copper/index.html and the browser shell serves `/`, so the
- * path itself must never change.
+ * path itself must never change. Anything unexpected lands on a real page (the first page, a host list, a host's
+ * overview) rather than an error: an address is typed, pasted and bookmarked by people.
  */
 export function parseLocation(hash: string): Location {
-  const [name = '', detail] = hash.replace(/^#\/?/, '').split('?')[0]?.split('/') ?? [];
+  const path = hash.replace(/^#\/?/, '').split('?')[0] ?? '';
+  const [name = '', detail, view] = path.split('/');
   const route = (routes as readonly string[]).includes(name) ? (name as Route) : routes[0];
   let host: string | null = null;
   if (route === 'hosts' && detail) {
     try {
-      host = decodeURIComponent(detail);
+      host = decodeURIComponent(detail).trim() || null;
     } catch {
       host = null; // A malformed address shows the host list rather than a page for a name nobody typed.
     }
   }
-  return { route, host: host || null };
+  const hostView: HostView = host !== null && view === 'queue' ? 'queue' : 'overview';
+  return { route, host, hostView };
 }
 
 export const href = (route: Route) => `#/${route}`;
@@ -33,13 +44,18 @@ export const href = (route: Route) => `#/${route}`;
 /** The address of a host's own page. */
 export const hostHref = (name: string) => `#/hosts/${encodeURIComponent(name)}`;
 
+/** The address of a host's mail queue page. */
+export const hostQueueHref = (name: string) => `#/hosts/${encodeURIComponent(name)}/queue`;
+
+const sameLocation = (a: Location, b: Location) => a.route === b.route && a.host === b.host && a.hostView === b.hostView;
+
 export function useLocation(): Location {
   const [location, setLocation] = useState<Location>(() => parseLocation(window.location.hash));
   useEffect(() => {
     const onChange = () =>
       setLocation((current) => {
         const next = parseLocation(window.location.hash);
-        return next.route === current.route && next.host === current.host ? current : next;
+        return sameLocation(next, current) ? current : next;
       });
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);

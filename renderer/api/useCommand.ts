@@ -141,6 +141,8 @@ function freshPlan(name: CommandName, details: unknown): { plan: BasicPlan; plan
   if (typeof value?.planHash !== 'string') return null;
   const parsed = contract[name].plan.safeParse(value.plan);
   if (!parsed.success) return null;
-  const plan = BasicPlan.safeParse(parsed.data);
-  return plan.success ? { plan: plan.data, planHash: value.planHash } : null;
+  // Checked against the common shape, but kept whole: the dialog's details (a queue action's sample, the key to pin)
+  // read the command's own fields, which parsing with BasicPlan alone would strip.
+  if (!BasicPlan.safeParse(parsed.data).success) return null;
+  return { plan: parsed.data as BasicPlan, planHash: value.planHash };
 }

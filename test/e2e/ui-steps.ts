@@ -2,7 +2,7 @@ import type { Locator, Page } from 'playwright-core';
 
 /** The operator's steps, written once so every spec drives the UI the same way: by roles and labels, as a person would. */
 
-export async function goTo(page: Page, label: 'Fleet' | 'Sites' | 'Hosts' | 'Audit trail' | 'Settings'): Promise<void> {
+export async function goTo(page: Page, label: 'Fleet' | 'Queues' | 'Sites' | 'Hosts' | 'Audit trail' | 'Settings'): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
   await page.getByRole('heading', { name: label, level: 2 }).waitFor();
 }

@@ -9,13 +9,15 @@ import {
   IconPlayerStop,
   IconPlugConnectedX,
 } from '@tabler/icons-react';
-import type { Host, HostCheck, Site } from '../../../shared/contract';
+import type { Host, HostCheck, HostQueueState, Site } from '../../../shared/contract';
 import { useCopperQuery } from '../../api/client-context';
 import { useTask } from '../../api/useTask';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { href, hostHref } from '../../router';
+import { HostQueueCell } from '../queue/HostQueueCell';
+import { useLastQueues } from '../queue/queue-last';
 import { formatTime, timeAgo, useNow, usageColor } from './format';
 import { componentLabels } from './HostCheckView';
 import { healthOf, useLastChecks, useRememberChecks } from './last-checks';
@@ -83,7 +85,7 @@ function Disks({ check }: { check: HostCheck | undefined }) {
   );
 }
 
-function HostRows({ host, check, now }: { host: Host; check: HostCheck | undefined; now: number }) {
+function HostRows({ host, check, queue, now }: { host: Host; check: HostCheck | undefined; queue: HostQueueState | undefined; now: number }) {
   const problem = check?.error ?? null;
   return (
     <Fragment>
@@ -106,6 +108,9 @@ function HostRows({ host, check, now }: { host: Host; check: HostCheck | undefin
           <Disks check={check} />
         </Table.Td>
         <Table.Td>
+          <HostQueueCell host={host.name} state={queue} />
+        </Table.Td>
+        <Table.Td>
           {check ? (
             <Tooltip label={formatTime(check.checkedAt)}>
               <Text size="sm" c="dimmed" data-testid="last-seen" style={{ whiteSpace: 'nowrap' }}>
@@ -121,7 +126,7 @@ function HostRows({ host, check, now }: { host: Host; check: HostCheck | undefin
       </Table.Tr>
       {problem && (
         <Table.Tr data-testid={`fleet-problem-${host.name}`}>
-          <Table.Td colSpan={5} pt={0}>
+          <Table.Td colSpan={6} pt={0}>
             <Group
               gap="sm"
               wrap="nowrap"
@@ -151,7 +156,19 @@ function HostRows({ host, check, now }: { host: Host; check: HostCheck | undefin
   );
 }
 
-function SiteSection({ site, hosts, checks, now }: { site: Site; hosts: Host[]; checks: Map<string, HostCheck>; now: number }) {
+function SiteSection({
+  site,
+  hosts,
+  checks,
+  queues,
+  now,
+}: {
+  site: Site;
+  hosts: Host[];
+  checks: Map<string, HostCheck>;
+  queues: Map<string, HostQueueState>;
+  now: number;
+}) {
   return (
     <Paper withBorder radius="md" data-testid={`fleet-site-${site.name}`}>
       <Group justify="space-between" px="md" pt="md" pb="xs" wrap="wrap">
@@ -177,20 +194,27 @@ function SiteSection({ site, hosts, checks, now }: { site: Site; hosts: Host[]; 
           </Anchor>
         </Text>
       ) : (
-        <Table.ScrollContainer minWidth={860} type="native">
+        <Table.ScrollContainer minWidth={980} type="native">
           <Table verticalSpacing="sm" horizontalSpacing="md" aria-label={`Hosts of site ${site.name}`}>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th w="18%">Host</Table.Th>
                 <Table.Th w="18%">Status</Table.Th>
                 <Table.Th>Mail components</Table.Th>
-                <Table.Th w="16%">Disks</Table.Th>
-                <Table.Th w="14%">Last seen</Table.Th>
+                <Table.Th w="14%">Disks</Table.Th>
+                <Table.Th w="14%">Mail queue</Table.Th>
+                <Table.Th w="12%">Last seen</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {hosts.map((host) => (
-                <HostRows key={host.name} host={host} check={checks.get(host.name.toLowerCase())} now={now} />
+                <HostRows
+                  key={host.name}
+                  host={host}
+                  check={checks.get(host.name.toLowerCase())}
+                  queue={queues.get(host.name.toLowerCase())}
+                  now={now}
+                />
               ))}
             </Table.Tbody>
           </Table>
@@ -223,12 +247,14 @@ export function FleetPage() {
   const sites = useCopperQuery('inventory.sites.list', {});
   const hosts = useCopperQuery('inventory.hosts.list', {});
   const last = useLastChecks();
+  const lastQueues = useLastQueues();
   const status = useTask('fleet.status');
   const remember = useRememberChecks();
   const now = useNow();
   const [finished, setFinished] = useState<{ checks: HostCheck[]; cancelled: boolean } | null>(null);
 
   const checks = new Map((last.data ?? []).map((check) => [check.host.toLowerCase(), check]));
+  const queues = new Map((lastQueues.data ?? []).map((state) => [state.host.toLowerCase(), state]));
   const allHosts = hosts.data ?? [];
   const bySite = new Map<string, Host[]>();
   for (const host of allHosts) bySite.set(host.site, [...(bySite.get(host.site) ?? []), host]);
@@ -358,7 +384,7 @@ export function FleetPage() {
         >
           <Stack gap="lg">
             {(sites.data ?? []).map((site) => (
-              <SiteSection key={site.name} site={site} hosts={bySite.get(site.name) ?? []} checks={checks} now={now} />
+              <SiteSection key={site.name} site={site} hosts={bySite.get(site.name) ?? []} checks={checks} queues={queues} now={now} />
             ))}
           </Stack>
         </QueryState>

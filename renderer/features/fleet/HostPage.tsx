@@ -6,6 +6,7 @@ import {
   IconCircleCheck,
   IconClockHour4,
   IconInfoCircle,
+  IconMailFast,
   IconPencil,
   IconPlayerPlay,
   IconPlayerStop,
@@ -18,7 +19,9 @@ import { useTask } from '../../api/useTask';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { HostDrawer, type HostDrawerState } from '../inventory/HostDrawer';
 import { loginLabels } from '../inventory/HostsPage';
-import { href } from '../../router';
+import { hostQueueHref, href } from '../../router';
+import { QueueAlertBadges } from '../queue/QueueAlertBadges';
+import { useLastQueue } from '../queue/queue-last';
 import { formatTime, timeAgo, useNow } from './format';
 import { ContainersCard } from './ContainersCard';
 import { HostCheckView } from './HostCheckView';
@@ -229,6 +232,7 @@ function CheckCard({ host, lastCheck }: { host: Host; lastCheck: HostCheck | und
 export function HostPage({ name }: { name: string }) {
   const host = useCopperQuery('inventory.hosts.get', { name }, { staleTime: 0 });
   const lastCheck = useLastCheck(name);
+  const lastQueue = useLastQueue(name);
   const [drawer, setDrawer] = useState<HostDrawerState>(null);
 
   if (host.isPending) {
@@ -297,11 +301,17 @@ export function HostPage({ name }: { name: string }) {
               <Badge variant="outline" color="gray" radius="sm" tt="none">
                 {privilegeBadges[data.privilege]}
               </Badge>
+              <QueueAlertBadges alerts={lastQueue?.summary?.alerts ?? []} />
             </Group>
           </Stack>
-          <Button variant="default" leftSection={<IconPencil size={16} />} onClick={() => setDrawer({ mode: 'edit', name: data.name })}>
-            Edit host
-          </Button>
+          <Group gap="sm">
+            <Button component="a" href={hostQueueHref(data.name)} variant="default" leftSection={<IconMailFast size={16} />}>
+              Mail queue
+            </Button>
+            <Button variant="default" leftSection={<IconPencil size={16} />} onClick={() => setDrawer({ mode: 'edit', name: data.name })}>
+              Edit host
+            </Button>
+          </Group>
         </Group>
       </Stack>
 
