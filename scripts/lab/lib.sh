@@ -193,7 +193,7 @@ write_if_changed() {
 lab_sudo_cmds() {
   local c
   for c in /usr/sbin/postqueue /usr/sbin/postsuper /usr/sbin/postcat /usr/sbin/postfix /usr/sbin/postconf \
-    /usr/sbin/postmap /usr/bin/docker /usr/local/bin/docker /usr/bin/doveadm /usr/bin/rspamc; do
+    /usr/sbin/postmap /usr/bin/docker /usr/local/bin/docker /usr/bin/doveadm /usr/bin/rspamc /usr/sbin/qshape; do
     [[ -x $c ]] && printf '%s\n' "$c"
   done
   return 0

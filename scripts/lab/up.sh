@@ -199,6 +199,7 @@ pf_set \
   "default_transport=smtp" \
   "relay_transport=smtp" \
   "relayhost=[127.0.0.1]:9" \
+  "transport_maps=inline:{ hostile.example=smtp:[127.0.0.1]:2526 }" \
   "queue_run_delay=3600s" \
   "minimal_backoff_time=3600s" \
   "maximal_backoff_time=3600s" \
