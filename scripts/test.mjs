@@ -20,7 +20,7 @@ function find(dir, pattern, found = []) {
   return found;
 }
 
-const unit = [...find(join(root, 'shared'), /\.test\.ts$/), ...find(join(root, 'renderer'), /\.test\.ts$/), ...find(join(root, 'electron'), /\.test\.ts$/), ...find(join(root, 'test/integration'), /\.test\.ts$/)];
+const unit = [...find(join(root, 'shared'), /\.test\.ts$/), ...find(join(root, 'test/unit'), /\.test\.ts$/), ...find(join(root, 'electron'), /\.test\.ts$/), ...find(join(root, 'test/integration'), /\.test\.ts$/)];
 const e2e = find(join(root, 'test/e2e'), /\.spec\.ts$/);
 const files = which === 'unit' ? unit : which === 'e2e' ? e2e : [...unit, ...e2e];
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Alert, Anchor, Button, Grid, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { IconInfoCircle, IconPlayerStop, IconRefresh } from '@tabler/icons-react';
 import type { QueueFilter, QueueListItem, QueueSort } from '../../../shared/contract';
 import { useTask } from '../../api/useTask';
@@ -13,13 +13,11 @@ import { formatCount, plural } from './format';
 import { MessageDrawer } from './MessageDrawer';
 import { useForgetLastQueues, useLastQueues } from './queue-last';
 import { QueueFilterBar } from './QueueFilterBar';
-import { QueueHeatmap } from './QueueHeatmap';
+import { QueueInsights } from './QueueInsights';
 import { QueueHostsTable } from './QueueHostsTable';
 import { QueueReadProgress } from './QueueReadProgress';
-import { QueueReasons } from './QueueReasons';
 import { QueueSummaryCards } from './QueueSummaryCards';
 import { QueueTable } from './QueueTable';
-import { QueueTopSenders } from './QueueTopSenders';
 import { useQueuePages } from './useQueuePages';
 
 const defaultSort: QueueSort = { field: 'arrivalTime', direction: 'asc' };
@@ -101,19 +99,7 @@ export function FleetQueuePage() {
 
         {summary && <QueueSummaryCards summary={summary} />}
         <QueueHostsTable states={states} />
-        {summary && (
-          <>
-            <QueueHeatmap recipientDomains={summary.recipientDomains} senderDomains={summary.senderDomains} onPick={pick} />
-            <Grid gutter="lg">
-              <Grid.Col span={{ base: 12, lg: 7 }}>
-                <QueueReasons reasons={summary.reasons} />
-              </Grid.Col>
-              <Grid.Col span={{ base: 12, lg: 5 }}>
-                <QueueTopSenders senders={summary.topSenders} />
-              </Grid.Col>
-            </Grid>
-          </>
-        )}
+        {summary && <QueueInsights summary={summary} onPick={pick} />}
 
         <Paper withBorder radius="md" p="lg" ref={messagesRef} data-testid="queue-messages">
           <Stack gap="md">

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Alert, Anchor, Button, Center, Grid, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
 import { IconArrowLeft, IconInfoCircle, IconPlayerStop, IconRefresh } from '@tabler/icons-react';
 import type { Host, QueueActionResult, QueueFilter, QueueListItem, QueueSort } from '../../../shared/contract';
 import { useCopperQuery } from '../../api/client-context';
@@ -15,14 +15,12 @@ import { MessageDrawer } from './MessageDrawer';
 import { QueueActionResultAlert } from './QueueActionResultAlert';
 import { QueueActions } from './QueueActions';
 import { useForgetLastQueues, useLastQueue } from './queue-last';
-import { QueueHeatmap } from './QueueHeatmap';
 import { QueueReadProgress } from './QueueReadProgress';
-import { QueueReasons } from './QueueReasons';
 import { QueueSelectionBar } from './QueueSelectionBar';
 import { QueueSummaryCards } from './QueueSummaryCards';
 import { QueueFilterBar } from './QueueFilterBar';
+import { QueueInsights } from './QueueInsights';
 import { QueueTable } from './QueueTable';
-import { QueueTopSenders } from './QueueTopSenders';
 import { ThresholdsForm } from './ThresholdsForm';
 import { useQueuePages } from './useQueuePages';
 import { useQueueSelection } from './useQueueSelection';
@@ -127,15 +125,7 @@ function HostQueue({ host }: { host: Host }) {
         {summary ? (
           <>
             <QueueSummaryCards summary={summary} />
-            <QueueHeatmap recipientDomains={summary.recipientDomains} senderDomains={summary.senderDomains} onPick={pickFromHeatmap} />
-            <Grid gutter="lg">
-              <Grid.Col span={{ base: 12, lg: 7 }}>
-                <QueueReasons reasons={summary.reasons} />
-              </Grid.Col>
-              <Grid.Col span={{ base: 12, lg: 5 }}>
-                <QueueTopSenders senders={summary.topSenders} />
-              </Grid.Col>
-            </Grid>
+            <QueueInsights summary={summary} onPick={pickFromHeatmap} />
           </>
         ) : (
           !read.running && (

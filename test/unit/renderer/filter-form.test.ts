@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-imports -- a unit test runs in Node beside the module it proves; it is never bundled into the page */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -10,7 +9,7 @@ import {
   formToFilter,
   parseSize,
   type FilterForm,
-} from './filter-form';
+} from '../../../renderer/features/queue/filter-form';
 
 const form = (fields: Partial<FilterForm>): FilterForm => ({ ...emptyFilterForm, ...fields });
 

@@ -1,7 +1,6 @@
-/* eslint-disable no-restricted-imports -- a unit test runs in Node beside the module it proves; it is never bundled into the page */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hostHref, hostQueueHref, parseLocation } from './router';
+import { hostHref, hostQueueHref, parseLocation } from '../../../renderer/router';
 
 test('reads the pages of the navigation, the fleet queue page among them', () => {
   assert.deepEqual(parseLocation('#/queue'), { route: 'queue', host: null, hostView: 'overview' });
