@@ -22,7 +22,7 @@ const sharedImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-output/**', '.lab/**', 'bin/**'] },
+  { ignores: ['dist/**', 'dist.*/**', 'release/**', 'node_modules/**', 'test-output/**', '.lab/**', 'bin/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { clearQueue, fillQueue, waitForDeferred } from '../scripts/lab/fill-queue.mjs';
+import { holdQueueLock } from '../scripts/lab/queue-lock.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const copperBin = join(root, 'bin', 'copper.js');
@@ -339,6 +340,7 @@ async function main() {
     return;
   }
   checkPrerequisites();
+  const releaseQueue = await holdQueueLock('npm run bench:queue', { log });
   const lab = readLab();
   const sizes = values.sizes.split(',').map(Number).sort((a, b) => a - b);
   const runsFor = (n) => (values.runs ? Number(values.runs) : n >= 100_000 ? 3 : 5);
@@ -349,6 +351,7 @@ async function main() {
     agent.stop();
     await clearQueue().catch((err) => log(`could not empty the queue: ${err.message}`));
     rmSync(scratch, { recursive: true, force: true });
+    releaseQueue();
   };
   // Interrupted, the agent (a child, but not killed with us by `kill PID`) and the filled queue must not stay behind.
   for (const signal of ['SIGINT', 'SIGTERM']) {

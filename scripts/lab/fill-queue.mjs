@@ -2,6 +2,7 @@
 // Lab tool: fill the lab Postfix queue with deferred mail, inject hostile queue entries, empty the queue.
 // Module (import { fillQueue, ... }) and CLI (`node scripts/lab/fill-queue.mjs --help`). Runs on the lab
 // machine as root (postsuper needs it); every queue entry is made by the real Postfix, never by writing files.
+import { holdQueueLock } from './queue-lock.mjs';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -461,6 +462,7 @@ async function main(argv) {
   }
   const log = (msg) => process.stderr.write(`${msg}\n`);
   const port = Number(values.port);
+  if (values.clear || values.count || values.hostile) await holdQueueLock('scripts/lab/fill-queue.mjs', { log });
   if (values.clear) {
     const t = performance.now();
     await clearQueue();

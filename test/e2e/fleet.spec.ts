@@ -309,13 +309,18 @@ describe('fleet, host keys and containers against the lab', { timeout: 300_000 }
       await page.getByRole('button', { name: 'Check all' }).click();
       await page.getByRole('progressbar', { name: 'Progress of the fleet check' }).waitFor();
       await page.locator('[data-testid="fleet-progress"][data-running="false"]').waitFor({ timeout: 30_000 });
-      assert.equal(await page.getByTestId('fleet-progress-summary').textContent(), 'Checked 2 hosts: 1 healthy, 1 unreachable.');
+      // The lab host is healthy unless the machine itself is not (a load above 2 per CPU while other work runs, a full
+      // disk): then the page must say it needs attention, not call it healthy.
+      const checked = (await page.getByTestId('fleet-progress-summary').textContent()) ?? '';
+      assert.match(checked, /^Checked 2 hosts: 1 (healthy|needs attention), 1 unreachable\.$/);
+      const labHealthy = checked.includes('healthy');
 
       const mx = page.getByTestId('fleet-row-mx');
       await mx.getByTestId('reach-badge').getByText(/^reachable · \d+ ms$/).waitFor();
       await mx.locator('[data-component="docker"][data-running="yes"]').waitFor();
       await mx.getByTestId('last-seen').getByText('checked just now').waitFor();
-      assert.equal(await page.getByTestId('fleet-problem-mx').count(), 0, 'a healthy host shows no problem');
+      assert.equal(await page.getByTestId('fleet-problem-mx').count(), 0, 'a reachable host shows no error');
+      assert.equal(await mx.getAttribute('data-health'), labHealthy ? 'ok' : 'warning');
 
       const problem = page.getByTestId('fleet-problem-down');
       await problem.waitFor();

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { holdQueueLock } from '../../scripts/lab/queue-lock.mjs';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -144,9 +145,11 @@ describe('mail queues against the lab Postfix', { timeout: 600_000 }, () => {
   let browser: Browser;
   let l: Lab;
   let fill: FillQueue;
+  let releaseQueue: () => void = () => {};
 
   before(async () => {
     requireBuild();
+    releaseQueue = await holdQueueLock('test/e2e/queue.spec.ts');
     l = lab();
     fill = await loadFillQueue();
     await fill.clearQueue();
@@ -155,6 +158,7 @@ describe('mail queues against the lab Postfix', { timeout: 600_000 }, () => {
   after(async () => {
     await browser?.close();
     await fill?.clearQueue();
+    releaseQueue();
   });
 
   test('shows the host queue summary and the messages postqueue -j lists', { timeout: 120_000 }, async () => {
