@@ -29,6 +29,13 @@ export interface CallOptions {
   onProgress?: (progress: Progress) => void;
 }
 
+export type PartOf<N extends TaskName> = Op<N> extends { part?: infer P extends z.ZodType } ? z.output<P> : never;
+
+export interface TaskOptions<N extends TaskName> extends CallOptions {
+  /** Each part of the result, in order, for tasks that hand theirs over in parts. */
+  onPart?: (part: PartOf<N>) => void;
+}
+
 export interface Planned<N extends CommandName> {
   plan: PlanOf<N>;
   planHash: string;
@@ -37,7 +44,7 @@ export interface Planned<N extends CommandName> {
 /** The typed client every shell uses; its methods follow the contract table, so nobody writes a channel name by hand. */
 export interface CopperClient {
   query<N extends QueryName>(name: N, input: InputOf<N>, options?: CallOptions): Promise<OutputOf<N>>;
-  task<N extends TaskName>(name: N, input: InputOf<N>, options?: CallOptions): Promise<OutputOf<N>>;
+  task<N extends TaskName>(name: N, input: InputOf<N>, options?: TaskOptions<N>): Promise<OutputOf<N>>;
   plan<N extends CommandName>(name: N, input: InputOf<N>, options?: CallOptions): Promise<Planned<N>>;
   execute<N extends CommandName>(name: N, input: InputOf<N>, planHash: string, options?: CallOptions): Promise<OutputOf<N>>;
   subscribe<N extends EventName>(name: N, input: InputOf<N>, listener: (payload: PayloadOf<N>) => void): () => void;
@@ -48,6 +55,7 @@ interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
   onProgress?: (progress: Progress) => void;
+  onPart?: (value: unknown) => void;
 }
 
 export interface ClientOptions {
@@ -79,6 +87,17 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
       call.onProgress?.(message.progress);
       return;
     }
+    if (message.type === 'part') {
+      try {
+        call.onPart?.(message.value);
+      } catch (error) {
+        // A part that fails its schema, or a consumer that cannot take it (a closed pipe): the call ends here.
+        pending.delete(message.id);
+        transport.send({ type: 'cancel', id: message.id });
+        call.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      return;
+    }
     pending.delete(message.id);
     if (message.ok) call.resolve(message.value);
     else call.reject(CopperError.fromEnvelope(message.error));
@@ -88,7 +107,7 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
     op: string,
     phase: 'run' | 'plan' | 'execute',
     input: unknown,
-    options: CallOptions = {},
+    options: CallOptions & { onPart?: (value: unknown) => void } = {},
     planHash?: string,
   ): Promise<unknown> {
     const id = nextId();
@@ -97,7 +116,12 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
         reject(new CopperError('CANCELLED', 'The operation was cancelled before it started.'));
         return;
       }
-      pending.set(id, { resolve, reject, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+      pending.set(id, {
+        resolve,
+        reject,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.onPart ? { onPart: options.onPart } : {}),
+      });
       options.signal?.addEventListener('abort', () => transport.send({ type: 'cancel', id }), { once: true });
       const message: ClientMessage = { type: 'call', id, op, phase, input };
       if (planHash) message.planHash = planHash;
@@ -116,7 +140,10 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
       return parseOutput(name, await call(name, 'run', input, options)) as never;
     },
     async task(name, input, options) {
-      return parseOutput(name, await call(name, 'run', input, options)) as never;
+      const { onPart, ...rest } = options ?? {};
+      const partSchema = (contract[name] as { part?: z.ZodType }).part;
+      const deliver = onPart && ((value: unknown) => onPart((validateOutputs && partSchema ? partSchema.parse(value) : value) as never));
+      return parseOutput(name, await call(name, 'run', input, { ...rest, ...(deliver ? { onPart: deliver } : {}) })) as never;
     },
     async plan(name, input, options) {
       const value = (await call(name, 'plan', input, options)) as { plan: unknown; planHash: string };

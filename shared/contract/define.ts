@@ -21,11 +21,20 @@ export interface QueryDef<N extends string = string, I extends z.ZodType = z.Zod
   output: O;
 }
 
-export interface TaskDef<N extends string = string, I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType>
-  extends Base<N> {
+export interface TaskDef<
+  N extends string = string,
+  I extends z.ZodType = z.ZodType,
+  O extends z.ZodType = z.ZodType,
+  P extends z.ZodType = z.ZodType,
+> extends Base<N> {
   kind: 'task';
   input: I;
   output: O;
+  /**
+   * A task whose result is long (a listing of 100,000 messages) may hand it over in parts as it goes, so that neither
+   * end holds it whole and the caller can start writing while the server is still reading; `output` then sums up.
+   */
+  part?: P;
 }
 
 export interface CommandDef<
@@ -55,9 +64,9 @@ export const query = <N extends string, I extends z.ZodType, O extends z.ZodType
   def: Omit<QueryDef<N, I, O>, 'kind'>,
 ): QueryDef<N, I, O> => ({ kind: 'query', ...def });
 
-export const task = <N extends string, I extends z.ZodType, O extends z.ZodType>(
-  def: Omit<TaskDef<N, I, O>, 'kind'>,
-): TaskDef<N, I, O> => ({ kind: 'task', ...def });
+export const task = <N extends string, I extends z.ZodType, O extends z.ZodType, P extends z.ZodType = z.ZodNever>(
+  def: Omit<TaskDef<N, I, O, P>, 'kind'>,
+): TaskDef<N, I, O, P> => ({ kind: 'task', ...def });
 
 export const command = <N extends string, I extends z.ZodType, P extends z.ZodType, O extends z.ZodType>(
   def: Omit<CommandDef<N, I, P, O>, 'kind' | 'secretFields'> & { secretFields?: readonly string[] },

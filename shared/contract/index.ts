@@ -46,6 +46,7 @@ const operations = [
   queue.queueFleet,
   queue.queueLast,
   queue.queueList,
+  queue.queueExport,
   queue.queueShow,
   queue.queueHold,
   queue.queueRelease,

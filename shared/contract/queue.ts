@@ -183,6 +183,25 @@ export const queueLast = query({
 
 export const MAX_PAGE = 5_000;
 
+/** Messages per part of queue.export: enough to keep the overhead per part small, few enough to stay light. */
+export const EXPORT_PART = 1_000;
+
+export const queueExport = task({
+  name: 'queue.export',
+  summary: 'Read a host’s queue now and hand over every message the filter matches, in parts, as postqueue lists them',
+  input: z.object({ host: HostName, filter: QueueFilter.default({}) }),
+  part: z.object({ items: z.array(QueueListItem).max(EXPORT_PART) }),
+  output: z.object({
+    asOf: Timestamp,
+    /** Messages in the listing before filtering. */
+    total: z.number().int(),
+    /** Messages the filter matched: every one of them was handed over. */
+    matched: z.number().int(),
+    /** Records postqueue printed that were not readable as messages (excerpts, at most 20). */
+    unreadable: z.array(z.string()).max(20),
+  }),
+});
+
 export const queueList = query({
   name: 'queue.list',
   summary: 'Find messages: filter, sort and page through a host’s queue (or every host read by queue.fleet)',

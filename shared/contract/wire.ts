@@ -38,6 +38,8 @@ export const ServerMessage = z.union([
   z.object({ type: z.literal('result'), id: CallId, ok: z.literal(true), value: z.unknown() }),
   z.object({ type: z.literal('result'), id: CallId, ok: z.literal(false), error: ErrorEnvelope }),
   z.object({ type: z.literal('progress'), id: CallId, progress: Progress }),
+  /** One part of a task's result, for tasks that declare `part` (in order, before the final result). */
+  z.object({ type: z.literal('part'), id: CallId, value: z.unknown() }),
   z.object({ type: z.literal('event'), id: CallId, payload: z.unknown() }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

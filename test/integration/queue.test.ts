@@ -5,6 +5,7 @@ import { CopperError, type QueueListItem, type QueueSummary } from '../../shared
 import { confirmAndRun, tempCore, type TempCore } from '../support/temp-core';
 import { lab, readKey, type Lab } from '../support/lab';
 import { runCopper } from '../support/run-copper';
+import { holdQueueLock } from '../../scripts/lab/queue-lock.mjs';
 import { clearQueue, postfixStart, postfixStop, postqueueRecords, postsuper, queueOf, settled, submit, type OracleRecord } from '../support/postfix';
 
 const PASSPHRASE = 'test-passphrase-1';
@@ -49,8 +50,10 @@ async function rejection(promise: Promise<unknown>): Promise<CopperError> {
 describe('mail queues against the lab Postfix', () => {
   let t: TempCore;
   let l: Lab;
+  let releaseQueue: () => void = () => {};
 
   before(async () => {
+    releaseQueue = await holdQueueLock('test/integration/queue.test.ts');
     l = lab();
     t = tempCore(PASSPHRASE);
     await confirmAndRun(t.client, 'inventory.sites.create', { name: 'lab' });
@@ -78,6 +81,7 @@ describe('mail queues against the lab Postfix', () => {
   after(() => {
     clearQueue();
     t.close();
+    releaseQueue();
   });
   beforeEach(() => clearQueue());
   afterEach(() => postfixStart());
@@ -114,6 +118,20 @@ describe('mail queues against the lab Postfix', () => {
     const bySize = records.map((r) => r.message_size).sort((a, b) => b - a);
     assert.deepEqual(page.items.map((m) => m.size), bySize.slice(2, 5));
     assert.equal(page.total, 10);
+  });
+
+  test('export hands over every matching message in parts while the queue is read, and keeps none', async () => {
+    const records = await fillSmallQueue();
+    const parts: QueueListItem[][] = [];
+    const all = await t.client.task('queue.export', { host: 'mx' }, { onPart: (part) => parts.push(part.items) });
+    assert.equal(all.total, records.length);
+    assert.equal(all.matched, records.length);
+    expectSameAsOracle(parts.flat(), records);
+    const beta: QueueListItem[] = [];
+    const filtered = await t.client.task('queue.export', { host: 'mx', filter: { recipient: '*@beta.example' } }, { onPart: (part) => beta.push(...part.items) });
+    const expected = records.filter((r) => r.recipients.some((x) => x.address.endsWith('@beta.example'))).map((r) => r.queue_id);
+    assert.equal(filtered.matched, expected.length);
+    assert.deepEqual(beta.map((m) => m.id).sort(), expected.sort());
   });
 
   test('holds exactly the confirmed messages, reports requested vs affected, and audits the IDs', async () => {
@@ -285,6 +303,14 @@ describe('mail queues against the lab Postfix', () => {
     assert.equal(held.code, 0, held.stderr);
     assert.match(held.stdout, /requested 1, affected 1/);
     assert.equal(queueOf(postqueueRecords()).get(target), 'hold');
+
+    const bySize = await copper(['--json', 'queue', 'list', 'mx', '--sort', 'size', '--desc', '--limit', '3']);
+    assert.equal(bySize.code, 0, bySize.stderr);
+    const sizes = records.map((r) => r.message_size).sort((a, b) => b - a).slice(0, 3);
+    assert.deepEqual((JSON.parse(bySize.stdout) as QueueListItem[]).map((m) => m.size), sizes);
+    const two = await copper(['--json', 'queue', 'list', 'mx', '--limit', '2']);
+    assert.equal(two.code, 0, two.stderr);
+    assert.equal((JSON.parse(two.stdout) as unknown[]).length, 2, 'stops at the limit and ends the JSON array');
 
     const summary = await copper(['queue', 'summary', 'mx']);
     assert.equal(summary.code, 0, summary.stderr);

@@ -64,7 +64,7 @@ export function createCore(options: CoreOptions): Core {
   const docker = new DockerService((host) => dockerOverSsh(ssh, host));
   const fleet = new FleetService(db, clock, inventory, ssh, docker);
   const exec = new ExecTargets(inventory, ssh);
-  const queue = new QueueService(db, clock, inventory, new PostfixLocator(inventory, exec, docker));
+  const queue = new QueueService(db, clock, inventory, new PostfixLocator(inventory, exec, docker), { keepSummarySnapshots: options.shell !== 'cli' });
   const handlers = {
     ...appHandlers({ ...options, tasks }),
     ...inventoryHandlers(inventory, transfer, bus),

@@ -105,8 +105,7 @@ export class PostqueueParser {
  */
 class StringPool {
   private readonly pool = new Map<string, string>();
-  private lastEpoch = -1;
-  private lastIso = '';
+  private readonly times = new Map<number, string>();
 
   intern(text: string): string {
     const known = this.pool.get(text);
@@ -115,13 +114,17 @@ class StringPool {
     return text;
   }
 
-  /** Messages arrive in bursts within the same second: convert each second once. */
+  /**
+   * A queue holds messages from relatively few distinct seconds, listed in no time order: convert each second once
+   * (and share the string), up to a bound.
+   */
   isoTime(epochSeconds: number): string {
-    if (epochSeconds !== this.lastEpoch) {
-      this.lastEpoch = epochSeconds;
-      this.lastIso = new Date(epochSeconds * 1000).toISOString();
+    let iso = this.times.get(epochSeconds);
+    if (iso === undefined) {
+      iso = new Date(epochSeconds * 1000).toISOString();
+      if (this.times.size < 100_000) this.times.set(epochSeconds, iso);
     }
-    return this.lastIso;
+    return iso;
   }
 }
 

@@ -1,7 +1,7 @@
 import { CopperError, isCopperError } from '../../../shared/contract/errors';
 import type { QueueListItem } from '../../../shared/contract/queue';
 import type { ExecTarget } from '../exec/exec-target';
-import type { PostfixCommands } from './postfix-target';
+import type { PostqueueRunner } from './postfix-target';
 import { PostqueueParser } from './postqueue-parser';
 
 /** Reading 100,000 messages takes seconds; a listing that has not ended after this is stuck. */
@@ -21,7 +21,7 @@ export interface ReadQueueOptions {
  * depends on what the caller keeps, not on the size of the queue. A listing that stops mid-record, a dropped
  * connection or a failing postqueue raise an error; a partial listing is never passed off as the whole queue.
  */
-export async function readQueue(host: string, postfix: PostfixCommands, options: ReadQueueOptions): Promise<{ recordsRead: number }> {
+export async function readQueue(host: string, postfix: PostqueueRunner, options: ReadQueueOptions): Promise<{ recordsRead: number }> {
   let nextProgress = PROGRESS_EVERY;
   const parser = new PostqueueParser({
     message: (message) => {
@@ -37,7 +37,7 @@ export async function readQueue(host: string, postfix: PostfixCommands, options:
   let result;
   try {
     result = await target.run({
-      argv: [postfix.program('postqueue'), '-j'],
+      argv: postfix.postqueue('-j'),
       timeoutMs: READ_TIMEOUT_MS,
       maxOutputBytes: 64 * 1024,
       onStdout: (chunk) => parser.push(chunk),

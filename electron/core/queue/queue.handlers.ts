@@ -13,6 +13,7 @@ export function queueHandlers(
   'queue.fleet': TaskHandler<'queue.fleet'>;
   'queue.last': QueryHandler<'queue.last'>;
   'queue.list': QueryHandler<'queue.list'>;
+  'queue.export': TaskHandler<'queue.export'>;
   'queue.show': QueryHandler<'queue.show'>;
   'queue.hold': CommandHandler<'queue.hold'>;
   'queue.release': CommandHandler<'queue.release'>;
@@ -36,6 +37,7 @@ export function queueHandlers(
     'queue.fleet': (input, ctx) => queue.fleet(input, ctx.signal, ctx.progress),
     'queue.last': () => queue.last(),
     'queue.list': (input, ctx) => queue.list(input, ctx.signal),
+    'queue.export': (input, ctx) => queue.export(input, (items) => ctx.part({ items }), ctx.signal, ctx.progress),
     'queue.show': (input, ctx) => queue.show(input.host, input.id, ctx.signal),
     'queue.hold': action('hold'),
     'queue.release': action('release'),

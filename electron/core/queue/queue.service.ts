@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   CopperError,
   DEFAULT_QUEUE_THRESHOLDS,
+  EXPORT_PART,
   QueueSummary,
   QueueThresholds,
   type HostQueueState,
@@ -56,6 +57,14 @@ const plural = (n: number, word: string) => `${numbers.format(n)} ${word}${n ===
 const withoutHost = ({ host: _host, ...message }: QueueListItem): QueueMessage => message;
 
 /** Reading, explaining, finding and acting on Postfix queues, on one host or across the fleet. */
+export interface QueueServiceOptions {
+  /**
+   * Whether a summary keeps the messages it read, so the page's list that follows needs no second read. The CLI
+   * exits after one command: not keeping 100,000 messages spares it the memory and the garbage collector's time.
+   */
+  keepSummarySnapshots: boolean;
+}
+
 export class QueueService {
   private readonly snapshots = new Map<string, Snapshot>();
   /** Hosts of the last fleet read, for fleet-wide lists. */
@@ -73,14 +82,15 @@ export class QueueService {
     private readonly clock: Clock,
     private readonly inventory: InventoryService,
     private readonly locator: PostfixLocator,
+    private readonly options: QueueServiceOptions = { keepSummarySnapshots: true },
   ) {}
 
   // ── Reading ────────────────────────────────────────────────────────────────
 
   /** Reads the host's queue now and keeps it as the host's snapshot. */
-  async read(hostName: string, signal?: AbortSignal, progress?: (p: Progress) => void, summariser?: QueueSummariser): Promise<Snapshot> {
+  async read(hostName: string, signal?: AbortSignal, progress?: (p: Progress) => void, summariser?: QueueSummariser, keep = true): Promise<Snapshot> {
     const host = this.inventory.getHost(hostName).name;
-    const postfix = await this.locator.locate(host, signal);
+    const postfix = await this.locator.reader(host, signal);
     const messages: QueueListItem[] = [];
     const unreadable: string[] = [];
     const asOf = this.clock.now().toISOString();
@@ -88,7 +98,7 @@ export class QueueService {
     await readQueue(host, postfix, {
       signal,
       onMessage: (message) => {
-        messages.push(message);
+        if (keep) messages.push(message);
         summariser?.add(message);
       },
       onUnreadable: (excerpt) => {
@@ -98,15 +108,18 @@ export class QueueService {
       onProgress: (done) => progress?.({ step: 'read', done, total: null, message: `Read ${plural(done, 'message')} from ${host}` }),
     });
     const snapshot: Snapshot = { host, asOf, messages, unreadable };
-    this.snapshots.set(host, snapshot);
-    this.view = null;
+    if (keep) {
+      this.snapshots.set(host, snapshot);
+      this.view = null;
+    }
     return snapshot;
   }
 
-  async summary(hostName: string, signal?: AbortSignal, progress?: (p: Progress) => void): Promise<QueueSummary> {
+  /** `keep`: whether the messages read stay as the host's snapshot (a fleet read always keeps them, to list across hosts). */
+  async summary(hostName: string, signal?: AbortSignal, progress?: (p: Progress) => void, keep = this.options.keepSummarySnapshots): Promise<QueueSummary> {
     const now = this.clock.now();
     const summariser = new QueueSummariser(now);
-    const snapshot = await this.read(hostName, signal, progress, summariser);
+    const snapshot = await this.read(hostName, signal, progress, summariser, keep);
     return this.complete(snapshot.host, snapshot.asOf, summariser.facts(), now);
   }
 
@@ -160,7 +173,7 @@ export class QueueService {
         if (!host) continue;
         let state: HostQueueState;
         try {
-          state = { host: host.name, site: host.site, summary: await this.summary(host.name, signal), error: null };
+          state = { host: host.name, site: host.site, summary: await this.summary(host.name, signal, undefined, true), error: null };
         } catch (error) {
           const problem = toCopperError(error, signal);
           if (problem.code === 'CANCELLED') throw problem;
@@ -236,6 +249,44 @@ export class QueueService {
       offset: input.offset,
       items: this.view.items.slice(input.offset, input.offset + input.limit),
     };
+  }
+
+  /**
+   * Reads the host's queue now and hands every matching message to `part` in batches as it streams in, keeping none:
+   * memory stays flat however large the queue, and the caller writes while the server is still listing.
+   */
+  async export(
+    input: { host: string; filter: QueueFilter },
+    part: (items: QueueListItem[]) => void,
+    signal?: AbortSignal,
+    progress?: (p: Progress) => void,
+  ): Promise<{ asOf: string; total: number; matched: number; unreadable: string[] }> {
+    const host = this.inventory.getHost(input.host).name;
+    const postfix = await this.locator.reader(host, signal);
+    const asOf = this.clock.now().toISOString();
+    const matches = isEmptyFilter(input.filter) ? null : compileFilter(input.filter, this.clock.now());
+    const unreadable: string[] = [];
+    let batch: QueueListItem[] = [];
+    let matched = 0;
+    progress?.({ step: 'read', done: 0, total: null, message: `Reading the queue of ${host}` });
+    const { recordsRead } = await readQueue(host, postfix, {
+      signal,
+      onMessage: (message) => {
+        if (matches && !matches(message)) return;
+        matched++;
+        batch.push(message);
+        if (batch.length === EXPORT_PART) {
+          part(batch);
+          batch = [];
+        }
+      },
+      onUnreadable: (excerpt) => {
+        if (unreadable.length < 20) unreadable.push(excerpt);
+      },
+      onProgress: (done) => progress?.({ step: 'read', done, total: null, message: `Read ${plural(done, 'message')} from ${host}` }),
+    });
+    if (batch.length) part(batch);
+    return { asOf, total: recordsRead, matched, unreadable };
   }
 
   private async snapshotsFor(host: string | undefined, fresh: boolean, signal?: AbortSignal): Promise<Snapshot[]> {

@@ -6,6 +6,8 @@ export interface CallContext {
   actor: string;
   signal: AbortSignal;
   progress: (progress: Progress) => void;
+  /** Hands over one part of a task's result (only for tasks whose contract declares `part`). */
+  part: (value: unknown) => void;
 }
 
 type In<N extends keyof Handlers> = z.output<Op<N>['input']>;

@@ -38,7 +38,12 @@ export class Router {
 
     if (def.kind === 'query' || def.kind === 'task') {
       if (phase !== 'run') throw new CopperError('INVALID_INPUT', `${op} is a ${def.kind}: call it with phase "run".`);
-      const output = await (handler as (input: unknown, ctx: CallContext) => unknown)(input, ctx);
+      const partSchema = def.kind === 'task' ? def.part : undefined;
+      const part = (value: unknown) => {
+        if (!partSchema) throw new Error(`${op} declares no parts, yet its handler handed one over`);
+        ctx.part(partSchema.parse(value));
+      };
+      const output = await (handler as (input: unknown, ctx: CallContext) => unknown)(input, { ...ctx, part });
       return def.output.parse(output);
     }
 

@@ -78,6 +78,7 @@ export class Session {
             task.progress(progress);
             this.reply({ type: 'progress', id: message.id, progress });
           },
+          part: (value) => this.reply({ type: 'part', id: message.id, value }),
         },
         message.planHash,
       );
