@@ -23,6 +23,9 @@ import {
   IconServer2,
   IconSettings,
   IconSun,
+  IconWorldWww,
+  IconSignature,
+  IconCertificate,
 } from '@tabler/icons-react';
 import { useCopperQuery } from './api/client-context';
 import { ConnectionBanner } from './components/ConnectionBanner';
@@ -32,6 +35,9 @@ import { HostPage } from './features/fleet/HostPage';
 import { HostsPage } from './features/inventory/HostsPage';
 import { SitesPage } from './features/inventory/SitesPage';
 import { FleetQueuePage } from './features/queue/FleetQueuePage';
+import { DnsPage } from './features/dns/DnsPage';
+import { DkimPage } from './features/dkim/DkimPage';
+import { TlsPage } from './features/tls/TlsPage';
 import { QueuePage } from './features/queue/QueuePage';
 import { SettingsPage } from './features/settings/SettingsPage';
 import { TasksIndicator } from './features/tasks/TasksIndicator';
@@ -40,6 +46,9 @@ import { href, useLocation, type Route } from './router';
 const pages: Record<Route, { label: string; icon: typeof IconServer2; render: () => ReactNode }> = {
   fleet: { label: 'Fleet', icon: IconHeartbeat, render: () => <FleetPage /> },
   queue: { label: 'Queues', icon: IconMailFast, render: () => <FleetQueuePage /> },
+  dns: { label: 'DNS', icon: IconWorldWww, render: () => <DnsPage /> },
+  dkim: { label: 'DKIM', icon: IconSignature, render: () => <DkimPage /> },
+  tls: { label: 'TLS', icon: IconCertificate, render: () => <TlsPage /> },
   sites: { label: 'Sites', icon: IconBuildingCommunity, render: () => <SitesPage /> },
   hosts: { label: 'Hosts', icon: IconServer2, render: () => <HostsPage /> },
   audit: { label: 'Audit trail', icon: IconListDetails, render: () => <AuditPage /> },

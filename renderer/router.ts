@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 
 /** The pages of the navigation, in its order. The first is where the console opens. */
-export const routes = ['fleet', 'queue', 'sites', 'hosts', 'audit', 'settings'] as const;
+export const routes = ['fleet', 'queue', 'dns', 'dkim', 'tls', 'sites', 'hosts', 'audit', 'settings'] as const;
 export type Route = (typeof routes)[number];
 
 /** The pages of one host: its overview (#/hosts/mx1) and its mail queue (#/hosts/mx1/queue). */
@@ -46,6 +46,34 @@ export const hostHref = (name: string) => `#/hosts/${encodeURIComponent(name)}`;
 
 /** The address of a host's mail queue page. */
 export const hostQueueHref = (name: string) => `#/hosts/${encodeURIComponent(name)}/queue`;
+
+/** The address of a mail domain's DNS page (#/dns/example.org); the DNS page reads the domain with parseDnsDomain. */
+export const dnsDomainHref = (domain: string) => `#/dns/${encodeURIComponent(domain)}`;
+
+/** The domain of a DNS page address, or null for the domains overview (and for anything malformed). */
+export function parseDnsDomain(hash: string): string | null {
+  const [name, detail] = (hash.replace(/^#\/?/, '').split('?')[0] ?? '').split('/');
+  if (name !== 'dns' || !detail) return null;
+  try {
+    return decodeURIComponent(detail).trim().toLowerCase() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** The address of a host's TLS certificates on the TLS page (#/tls/mx1); the page reads the host with parseTlsHost. */
+export const tlsHostHref = (host: string) => `#/tls/${encodeURIComponent(host)}`;
+
+/** The host of a TLS page address, or null for the fleet's expiry table alone (and for anything malformed). */
+export function parseTlsHost(hash: string): string | null {
+  const [name, detail] = (hash.replace(/^#\/?/, '').split('?')[0] ?? '').split('/');
+  if (name !== 'tls' || !detail) return null;
+  try {
+    return decodeURIComponent(detail).trim() || null;
+  } catch {
+    return null;
+  }
+}
 
 const sameLocation = (a: Location, b: Location) => a.route === b.route && a.host === b.host && a.hostView === b.hostView;
 

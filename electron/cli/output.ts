@@ -51,6 +51,8 @@ export function printError(error: ErrorEnvelope, json: boolean): void {
 /** Exit codes: 0 ok, 1 failed, 2 usage (bad input, refused confirmation), 3 trust or verification failure. */
 export function exitCodeFor(code: string): number {
   if (code === 'INVALID_INPUT' || code === 'NOT_CONFIRMED' || code === 'IMPORT_INVALID' || code === 'UNKNOWN_OPERATION') return 2;
-  if (code.startsWith('HOST_KEY_') || code === 'AUDIT_CHAIN_BROKEN' || code === 'VAULT_CORRUPT' || code === 'VAULT_PASSPHRASE_WRONG') return 3;
+  if (code.startsWith('HOST_KEY_') || code === 'AUDIT_CHAIN_BROKEN' || code === 'VAULT_CORRUPT' || code === 'VAULT_PASSPHRASE_WRONG' || code === 'DKIM_RECORD_NOT_VERIFIED') return 3;
+  // A certificate that failed validation, or failed its check on a port and was rolled back: a verification failure.
+  if (code === 'TLS_NOT_DEPLOYABLE' || code === 'TLS_DEPLOY_ROLLED_BACK') return 3;
   return 1;
 }

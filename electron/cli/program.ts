@@ -7,12 +7,15 @@ import { exitCodeFor, printError } from './output';
 import { registerAudit } from './commands/audit';
 import { registerCall } from './commands/call';
 import { registerDomain } from './commands/domain';
+import { registerDns } from './commands/dns';
+import { registerDkim } from './commands/dkim';
 import { registerHost } from './commands/host';
 import { registerInventory } from './commands/inventory';
 import { registerQueue } from './commands/queue';
 import { registerReach } from './commands/reach';
 import { registerServe } from './commands/serve';
 import { registerSite } from './commands/site';
+import { registerTls } from './commands/tls';
 
 /** Wraps a command's body: opens the core, runs, maps errors to messages and exit codes, always closes the core. */
 export type CliAction = <A extends unknown[]>(body: (ctx: CliContext, ...args: A) => Promise<void>) => (...args: unknown[]) => Promise<void>;
@@ -51,6 +54,9 @@ export function buildProgram(): Command {
   registerDomain(program, action);
   registerInventory(program, action);
   registerQueue(program, action);
+  registerDns(program, action);
+  registerDkim(program, action);
+  registerTls(program, action);
   registerAudit(program, action);
   registerServe(program);
   registerCall(program, action);

@@ -44,6 +44,8 @@ export function ClientProvider({
   useEffect(() => {
     const stopInventory = client.subscribe('inventory.changed', {}, () => {
       void queryClient.invalidateQueries({ predicate: startsWith('inventory.') });
+      // DNS pages show sites' resolvers, domains and hosts' mail names.
+      void queryClient.invalidateQueries({ predicate: startsWith('dns.') });
     });
     const stopAudit = client.subscribe('audit.appended', {}, () => {
       void queryClient.invalidateQueries({ predicate: startsWith('audit.') });

@@ -30,6 +30,14 @@ const titles: Partial<Record<ErrorCode, string>> = {
   COMMAND_FAILED: 'A command on the server failed',
   COMMAND_TIMEOUT: 'A command on the server took too long',
   DOCKER_UNAVAILABLE: 'Docker does not answer',
+  DNS_RESOLVER_MISSING: 'The site has no DNS resolver',
+  DNS_UNREACHABLE: 'The DNS resolver cannot be reached',
+  DNS_TIMEOUT: 'The DNS resolver did not answer in time',
+  DNS_SERVFAIL: 'The DNS resolver could not answer',
+  DNS_REFUSED: 'The DNS resolver refused to answer',
+  DNS_BAD_RESPONSE: 'The DNS resolver sent an unusable answer',
+  DKIM_RECORD_NOT_VERIFIED: 'The DKIM record is not published as expected',
+  RSPAMD_RELOAD_FAILED: 'Rspamd did not take the new configuration',
   INTERNAL: 'Something went wrong',
 };
 

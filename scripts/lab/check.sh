@@ -108,8 +108,38 @@ pfc_labelled() {
 }
 check "container $DOCKER_POSTFIX_CONTAINER running, labelled copper.components=postfix" pfc_labelled
 
+echo "dns"
+dig_soa() { dig -p "$DNS_PORT" "@$LAB_HOST" "$2" +norec +time=2 +tries=1 +short "$1" SOA | grep -q .; }
+for zone in "${DNS_ZONES[@]}"; do
+  check "named answers $zone SOA over UDP :$DNS_PORT" dig_soa "$zone" +notcp
+  check "named answers $zone SOA over TCP :$DNS_PORT" dig_soa "$zone" +tcp
+done
+dns_update() { # a TSIG-signed update is served at once, and removed again
+  local name="lab-check-$$.${DNS_ZONES[0]}"
+  printf 'server %s %s\nzone %s\nupdate add %s. 60 IN TXT "lab check"\nsend\n' "$LAB_HOST" "$DNS_PORT" "${DNS_ZONES[0]}" "$name" | nsupdate -k "$DNS_TSIG_KEY" &&
+    [[ $(dig -p "$DNS_PORT" "@$LAB_HOST" +short "$name" TXT) == '"lab check"' ]] &&
+    printf 'server %s %s\nzone %s\nupdate delete %s.\nsend\n' "$LAB_HOST" "$DNS_PORT" "${DNS_ZONES[0]}" "$name" | nsupdate -k "$DNS_TSIG_KEY"
+}
+check "nsupdate with the lab TSIG key" dns_update
+refused() { dig -p "$DNS_PORT" "@$LAB_HOST" +time=2 +tries=1 example.com A | grep -q 'status: REFUSED'; }
+check "no recursion: example.com is REFUSED" refused
+
+echo "tls"
+served_fp() { # ARGS for s_client: prints the SHA-256 fingerprint of the certificate served
+  openssl s_client "$@" -servername "$TLS_MAIL_NAME" </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256 | sed 's/.*=//'
+}
+file_fp=$(openssl x509 -in "$TLS_DIR/mail.crt" -noout -fingerprint -sha256 | sed 's/.*=//')
+tls_serves() { [[ $(served_fp "$@") == "$file_fp" ]]; }
+check "SMTP STARTTLS :25 serves $TLS_DIR/mail.crt" tls_serves -starttls smtp -connect "$LAB_HOST:25"
+check "submission STARTTLS :$SUBMISSION_PORT serves it" tls_serves -starttls smtp -connect "$LAB_HOST:$SUBMISSION_PORT"
+check "SMTPS :$SMTPS_PORT serves it" tls_serves -connect "$LAB_HOST:$SMTPS_PORT"
+check "IMAPS :$IMAPS_PORT serves it" tls_serves -connect "$LAB_HOST:$IMAPS_PORT"
+check "nginx HTTPS :$HTTPS_PORT serves it and proxies to :$WEB_PORT" bash -c "tls_ok=\$(curl -sk https://$LAB_HOST:$HTTPS_PORT/) && [[ \$tls_ok == *'copper lab'* ]]"
+check "HTTPS :$HTTPS_PORT serves it" tls_serves -connect "$LAB_HOST:$HTTPS_PORT"
+check "key $TLS_DIR/mail.key is 0600 root" bash -c "[[ \$(stat -c '%a %U' $TLS_DIR/mail.key) == '600 root' ]]"
+
 echo "listeners"
-wide=$(ss -Hltnp | awk '{print $4, $6}' | grep -E 'sshd|master|slapd|dovecot|rspamd|httpd|dockerd' | grep -v '^127\.0\.0\.1:' || true)
+wide=$(ss -Hltnp | awk '{print $4, $6}' | grep -E 'sshd|master|slapd|dovecot|rspamd|httpd|dockerd|named|nginx' | grep -v '^127\.0\.0\.1:' || true)
 [[ -z $wide ]] && ok "every lab listener is on 127.0.0.1" || bad "listening beyond 127.0.0.1: $wide"
 
 ((fails == 0)) && echo "all checks passed" || { echo "$fails check(s) failed"; exit 1; }

@@ -29,7 +29,11 @@ if pid_from_file "$DOCKER_PID" dockerd >/dev/null &&
 fi
 # dockerd stops its other containers (stop-timeout 2 s); unless-stopped containers come back with the next up.sh.
 stop_pidfile "dockerd" "$DOCKER_PID" dockerd 40
+# shellcheck source=scripts/lab/tls.sh
+source "$LAB_SCRIPT_DIR/tls.sh"
+stop_lab_nginx
 stop_pidfile "rspamd" "$RSPAMD_PID" rspamd 20
+stop_pidfile "named" "$NAMED_PID" named 15
 stop_pidfile "dovecot" "$DOVECOT_PID" dovecot 15
 stop_pidfile "slapd" "$SLAPD_PID" slapd 20
 # Postfix is system-wide: only stop it when it runs the configuration up.sh wrote for this lab dir.

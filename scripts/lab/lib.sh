@@ -19,6 +19,17 @@ RSPAMD_PROXY_PORT=11332
 RSPAMD_NORMAL_PORT=11333
 RSPAMD_CONTROLLER_PORT=11334
 WEB_PORT=8089
+DNS_PORT=5353
+# An smtpd that passes mail through Rspamd (milter) to be DKIM-signed; only the DKIM tests use it, and their mail
+# goes to DKIM_SINK_DOMAIN, routed to an SMTP sink the test runs on DKIM_SINK_PORT, so none stays queued.
+DKIM_SMTP_PORT=2588
+DKIM_SINK_PORT=2527
+DKIM_SINK_DOMAIN=dkimsink.example
+# TLS listeners (scripts/lab/tls.sh): Postfix STARTTLS on 25 and SUBMISSION_PORT, SMTPS, Dovecot IMAPS, nginx HTTPS.
+SUBMISSION_PORT=587
+SMTPS_PORT=465
+IMAPS_PORT=993
+HTTPS_PORT=443
 
 KEY_USER=copperkey
 PW_USER=copperpw
@@ -39,6 +50,11 @@ DOCKER_CONTAINER=copper-lab-web
 # Postfix version so docker-mode component detection reads it from the tag.
 DOCKER_POSTFIX_CONTAINER=copper-lab-postfix
 DOCKER_POSTFIX_REPO=copper-lab/postfix
+# The lab DNS server (scripts/lab/dns.sh): authoritative for these zones, changed by tests with TSIG-signed updates.
+DNS_ZONES=(lab.example copper.test)
+DNS_TSIG_NAME=copper-lab-update
+# The name the lab host's initial self-signed certificate covers (Postfix's myhostname).
+TLS_MAIL_NAME=lab.copper.test
 
 # ---- paths ------------------------------------------------------------------
 LOGS="$LAB/logs"
@@ -76,10 +92,23 @@ RSPAMD_LOGDIR="$LOGS/rspamd"
 RSPAMD_PID="$RSPAMD_RUNDIR/rspamd.pid"
 RSPAMD_LOG="$RSPAMD_LOGDIR/rspamd.log"
 RSPAMD_STDOUT_LOG="$LOGS/rspamd-stdout.log"
+# DKIM keys the console writes (copper dkim rotate); the lab test mail for DKIM is signed on its own smtpd.
+RSPAMD_DKIM_DIR="$RSPAMD_DIR/dkim"
 DOCKERDIR="$LAB/docker"
 DOCKER_SOCK="$DOCKERDIR/docker.sock"
 DOCKER_PID="$DOCKERDIR/docker.pid"
 DOCKER_LOG="$LOGS/dockerd.log"
+DNSDIR="$LAB/dns"
+DNS_STATE="$DNSDIR/state"
+NAMED_CONF="$DNSDIR/named.conf"
+NAMED_PID="$RUN/named.pid"
+NAMED_LOG="$LOGS/named.log"
+DNS_TSIG_KEY="$DNSDIR/update.key"
+TLS_DIR=/etc/copper/tls
+NGINX_DIR="$LAB/nginx"
+NGINX_CONF="$NGINX_DIR/nginx.conf"
+NGINX_PID="$RUN/nginx.pid"
+NGINX_LOG="$LOGS/nginx.log"
 LAB_JSON="$LAB/lab.json"
 
 # ---- output -------------------------------------------------------------------
@@ -199,6 +228,38 @@ lab_sudo_cmds() {
   return 0
 }
 
+# What coppersudo may run as root to deploy a certificate (copper tls deploy), each with its exact arguments: it can
+# write only the console's fixed files in TLS_DIR (install sets the mode and owner as it creates the file, so the key is
+# never readable by others, not even for a moment), copy them to and from their backups, and test and reload the lab's
+# nginx. No `tee` or wildcard: a rule with `*` in its arguments would also match "..", extra paths and spaces.
+lab_tls_sudo_cmds() {
+  local f
+  printf '%s\n' "/usr/bin/install -d -m 0755 -o root -g root $TLS_DIR" \
+    "/usr/bin/install -m 0600 -o root -g root /dev/stdin $TLS_DIR/mail.key"
+  for f in mail.crt dovecot.conf nginx.conf; do printf '%s\n' "/usr/bin/install -m 0644 -o root -g root /dev/stdin $TLS_DIR/$f"; done
+  for f in mail.key mail.crt; do
+    printf '%s\n' "/usr/bin/cp -p -f $TLS_DIR/$f $TLS_DIR/$f.previous" "/usr/bin/cp -p -f $TLS_DIR/$f.previous $TLS_DIR/$f"
+  done
+  printf '%s\n' "/usr/sbin/nginx -t -q -c $NGINX_CONF" "/usr/sbin/nginx -s reload -c $NGINX_CONF"
+}
+
+# DKIM rotation (copper dkim rotate) as coppersudo: write key files (0600, Rspamd's user) and the console's signing
+# config where the lab Rspamd reads them, remove retired keys, and SIGHUP Rspamd. Least privilege: every rule is an
+# exact command line, or a sudoers regex (sudo >= 1.9.10) that allows one file name with no "/" inside one folder.
+lab_dkim_sudo_cmds() {
+  local conf_re key_re name_re='[a-z0-9][a-z0-9.-]*'
+  conf_re=$(printf '%s' "$RSPAMD_CONFDIR/local.d" | sed 's/[].[\\*^$()+?{|]/\\&/g')
+  key_re=$(printf '%s' "$RSPAMD_DKIM_DIR" | sed 's/[].[\\*^$()+?{|]/\\&/g')
+  printf '%s\n' "/usr/bin/install -d -m 0700 -o _rspamd -g _rspamd $RSPAMD_DKIM_DIR" \
+    "/usr/bin/install -d -m 0755 -o root -g root $RSPAMD_CONFDIR/local.d/copper-dkim" \
+    "/usr/bin/install -m 0644 -o root -g root /dev/stdin $RSPAMD_CONFDIR/local.d/dkim_signing.conf" \
+    "/usr/bin/install ^-m 0644 -o root -g root /dev/stdin $conf_re/copper-dkim/$name_re\\.conf\$" \
+    "/usr/bin/install ^-m 0600 -o _rspamd -g _rspamd /dev/stdin $key_re/$name_re\\.key\$" \
+    "/usr/bin/rm ^-f $conf_re/copper-dkim/$name_re\\.conf\$" \
+    "/usr/bin/rm ^-f $key_re/$name_re\\.key\$" \
+    "/usr/bin/pkill --signal HUP -F $RSPAMD_PID -x rspamd"
+}
+
 fingerprint() { ssh-keygen -lf "$1" | awk '{print $2}'; }
 
 # The Postfix container's image: the repo tagged with the host's Postfix version (the binaries are the host's).
@@ -282,6 +343,9 @@ write_lab_json() {
   J_SSH_ORIG_FP=$orig_fp \
   J_JUMP_FP=$(fingerprint "$JUMP_HOSTKEY.pub") \
   J_PF_IMAGE=$(postfix_container_image) \
+  J_DNS_ZONES="${DNS_ZONES[*]}" \
+  J_TLS_SUDO_CMDS="$(lab_tls_sudo_cmds)" \
+  J_DKIM_SUDO_CMDS="$(lab_dkim_sudo_cmds)" \
   node - >"$LAB_JSON.tmp" <<'EOF'
 const e = process.env;
 const n = (k) => Number(e[k]);
@@ -331,6 +395,12 @@ const lab = {
     host: e.LAB_HOST, proxyPort: n('RSPAMD_PROXY_PORT'), normalPort: n('RSPAMD_NORMAL_PORT'),
     controllerPort: n('RSPAMD_CONTROLLER_PORT'), controllerPassword: e.RSPAMD_PASSWORD,
     localConfDir: e.RSPAMD_CONFDIR, log: e.RSPAMD_LOG,
+    // DKIM rotation: the console's Rspamd settings for the lab host, and where signed test mail goes.
+    dkim: {
+      keyDir: e.RSPAMD_DKIM_DIR, pidFile: e.RSPAMD_PID, user: '_rspamd', group: '_rspamd',
+      signingSmtpPort: n('DKIM_SMTP_PORT'), sinkDomain: e.DKIM_SINK_DOMAIN, sinkPort: n('DKIM_SINK_PORT'),
+      sudoRules: (e.J_DKIM_SUDO_CMDS || '').split('\n').filter(Boolean),
+    },
   },
   docker: {
     socket: e.DOCKER_SOCK, host: 'unix://' + e.DOCKER_SOCK, group: e.DOCKER_GROUP,
@@ -338,6 +408,20 @@ const lab = {
     postfixContainer: e.DOCKER_POSTFIX_CONTAINER, postfixImage: e.J_PF_IMAGE,
     postfixNote: 'postqueue/postsuper/postcat/postconf via docker exec act on the host Postfix (same /etc/postfix and spool)',
     log: e.DOCKER_LOG,
+  },
+  dns: {
+    host: e.LAB_HOST, port: n('DNS_PORT'), resolver: `${e.LAB_HOST}:${e.DNS_PORT}`,
+    zones: (e.J_DNS_ZONES || '').split(' ').filter(Boolean),
+    tsigKeyName: e.DNS_TSIG_NAME, tsigKeyFile: e.DNS_TSIG_KEY,
+    note: 'authoritative only (no recursion); change the zones with nsupdate -k tsigKeyFile (test/support/dns.ts)',
+    config: e.NAMED_CONF, log: e.NAMED_LOG,
+  },
+  tls: {
+    host: e.LAB_HOST, mailName: e.TLS_MAIL_NAME, dir: e.TLS_DIR,
+    ports: { smtp: 25, submission: n('SUBMISSION_PORT'), smtps: n('SMTPS_PORT'), imaps: n('IMAPS_PORT'), https: n('HTTPS_PORT') },
+    dovecotConfig: e.DOVECOT_CONF, nginxConfig: e.NGINX_CONF, nginxLog: e.NGINX_LOG,
+    sudoCommands: (e.J_TLS_SUDO_CMDS || '').split('\n').filter(Boolean),
+    note: 'every TLS port serves TLS_DIR/mail.crt; the console deploys there (copper tls deploy)',
   },
   logs: e.LOGS,
 };
@@ -353,6 +437,9 @@ export LAB_HOST SSH_PORT JUMP_PORT SMTP_PORT LDAP_PORT IMAP_PORT LMTP_PORT RSPAM
   LDAP_ADMIN_DN LDAP_ADMIN_PW IMAP_USER IMAP_PASSWORD RSPAMD_PASSWORD DOCKER_IMAGE DOCKER_CONTAINER DOCKER_POSTFIX_CONTAINER LOGS SSHD_HOSTKEY \
   SSHD_LOG SSH_CONFIG JUMP_HOSTKEY JUMP_LOG KNOWN_HOSTS KEY_PRIV ENCKEY_PRIV SUDOKEY_PRIV POSTFIX_LOG SLAPD_CONF SLAPD_LOG \
   DOVECOT_CONF DOVECOT_LOG RSPAMD_CONFDIR RSPAMD_LOG DOCKER_SOCK DOCKER_LOG
+export DNS_PORT DNS_TSIG_NAME DNS_TSIG_KEY NAMED_CONF NAMED_LOG
+export RSPAMD_DKIM_DIR RSPAMD_PID DKIM_SMTP_PORT DKIM_SINK_PORT DKIM_SINK_DOMAIN
+export SUBMISSION_PORT SMTPS_PORT IMAPS_PORT HTTPS_PORT TLS_MAIL_NAME TLS_DIR NGINX_CONF NGINX_LOG
 
 # ---- sshd start (shared with rekey-sshd.sh) ---------------------------------------------------
 # start_sshd NAME CONF PIDFILE LOG PORT

@@ -14,7 +14,8 @@ lab_lock
 
 # =============================================================================== packages
 PKGS=(openssh-server openssh-client postfix slapd ldap-utils dovecot-imapd dovecot-lmtpd rspamd docker.io
-  busybox-static sudo)
+  busybox-static sudo bind9 bind9-dnsutils nginx-light
+  python3-dkim python3-dnspython python3-nacl)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -84,6 +85,10 @@ sudo_tmp=$(mktemp)
   echo "# Copper lab (scripts/lab/up.sh): $SUDO_USER_NAME may run these as root without a password."
   echo "Defaults:$SUDO_USER_NAME !requiretty, !lecture"
   printf '%s ALL=(root) NOPASSWD: %s\n' "$SUDO_USER_NAME" "$(IFS=,; echo "${sudo_cmds[*]}" | sed 's/,/, /g')"
+  # Certificate deployment: exact arguments only (see lab_tls_sudo_cmds).
+  printf '%s ALL=(root) NOPASSWD: %s\n' "$SUDO_USER_NAME" "$(lab_tls_sudo_cmds | paste -sd, | sed 's/,/, /g')"
+  # DKIM rotation: exact arguments or one-file-name regexes only (see lab_dkim_sudo_cmds).
+  printf '%s ALL=(root) NOPASSWD: %s\n' "$SUDO_USER_NAME" "$(lab_dkim_sudo_cmds | paste -sd, | sed 's/,/, /g')"
 } >"$sudo_tmp"
 visudo -cqf "$sudo_tmp" || die "generated sudoers drop-in is invalid: $sudo_tmp"
 if ! cmp -s "$sudo_tmp" /etc/sudoers.d/copper-lab; then
@@ -182,6 +187,11 @@ EOF
 start_sshd "sshd" "$SSHD_CONF" "$SSHD_PID" "$SSHD_LOG" "$SSH_PORT"
 start_sshd "jump sshd" "$JUMP_CONF" "$JUMP_PID" "$JUMP_LOG" "$JUMP_PORT"
 
+# =============================================================================== TLS layout (/etc/copper/tls)
+# shellcheck source=scripts/lab/tls.sh
+source "$LAB_SCRIPT_DIR/tls.sh"
+ensure_lab_tls_layout
+
 # =============================================================================== Postfix (system-wide /etc/postfix)
 postfix_state() { { postconf -n; postconf -M; postconf -P; } 2>/dev/null | md5sum; }
 pf_before=$(postfix_state)
@@ -199,7 +209,7 @@ pf_set \
   "default_transport=smtp" \
   "relay_transport=smtp" \
   "relayhost=[127.0.0.1]:9" \
-  "transport_maps=inline:{ hostile.example=smtp:[127.0.0.1]:2526 }" \
+  "transport_maps=inline:{ hostile.example=smtp:[127.0.0.1]:2526, $DKIM_SINK_DOMAIN=smtp:[127.0.0.1]:$DKIM_SINK_PORT }" \
   "queue_run_delay=3600s" \
   "minimal_backoff_time=3600s" \
   "maximal_backoff_time=3600s" \
@@ -210,6 +220,10 @@ pf_master() { # SERVICE/TYPE "ENTRY"
 }
 pf_master "$LAB_HOST:$SMTP_PORT/inet" "$LAB_HOST:$SMTP_PORT inet n - n - - smtpd"
 pf_master postlog/unix-dgram "postlog unix-dgram n - n - 1 postlogd"
+# DKIM signing through Rspamd's milter on this listener only: the queue tests' bulk mail on :$SMTP_PORT never passes
+# Rspamd. tempfail: when Rspamd is down, mail is refused rather than sent unsigned.
+pf_master "$LAB_HOST:$DKIM_SMTP_PORT/inet" "$LAB_HOST:$DKIM_SMTP_PORT inet n - n - - smtpd -o smtpd_milters=inet:$LAB_HOST:$RSPAMD_PROXY_PORT -o milter_default_action=tempfail"
+lab_tls_postfix
 pf_after=$(postfix_state)
 [[ -f /etc/aliases.db ]] || newaliases
 # Copies resolv.conf, services, ... into the chroot; idempotent.
@@ -229,6 +243,8 @@ else
   log "postfix: started"
 fi
 wait_until "postfix smtpd :$SMTP_PORT" "$POSTFIX_LOG" 15 port_open "$LAB_HOST" "$SMTP_PORT"
+wait_until "postfix submission :$SUBMISSION_PORT" "$POSTFIX_LOG" 15 port_open "$LAB_HOST" "$SUBMISSION_PORT"
+wait_until "postfix smtps :$SMTPS_PORT" "$POSTFIX_LOG" 15 port_open "$LAB_HOST" "$SMTPS_PORT"
 
 # =============================================================================== OpenLDAP slapd :3389
 LDAP_URL="ldap://$LAB_HOST:$LDAP_PORT/"
@@ -320,7 +336,9 @@ base_dir = $DOVECOT_BASE
 state_dir = $DOVEDIR/state
 listen = $LAB_HOST
 protocols = imap lmtp
-ssl = no
+# TLS on IMAPS :$IMAPS_PORT (and STARTTLS on :$IMAP_PORT); the certificate comes from the console's include at the end.
+ssl = yes
+ssl_dh = </usr/share/dovecot/dh.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 log_path = $DOVECOT_LOG
@@ -366,7 +384,9 @@ service imap-login {
     port = $IMAP_PORT
   }
   inet_listener imaps {
-    port = 0
+    address = $LAB_HOST
+    port = $IMAPS_PORT
+    ssl = yes
   }
 }
 service lmtp {
@@ -378,6 +398,8 @@ service lmtp {
 protocol lmtp {
   postmaster_address = postmaster@copper.test
 }
+# Written by the console (copper tls deploy): ssl_cert and ssl_key. Last, so that it wins.
+!include_try $TLS_DIR/dovecot.conf
 EOF
 if ((dovecot_changed)) && pid_from_file "$DOVECOT_PID" dovecot >/dev/null; then
   stop_pidfile "dovecot (config changed)" "$DOVECOT_PID" dovecot
@@ -393,6 +415,7 @@ fi
 imap_greets() { timeout 2 bash -c "exec 3<>/dev/tcp/$LAB_HOST/$IMAP_PORT; head -c 4 <&3" | grep -q '^\* OK'; }
 wait_until "dovecot imap :$IMAP_PORT" "$DOVECOT_LOG" 15 imap_greets
 wait_until "dovecot lmtp :$LMTP_PORT" "$DOVECOT_LOG" 10 port_open "$LAB_HOST" "$LMTP_PORT"
+wait_until "dovecot imaps :$IMAPS_PORT" "$DOVECOT_LOG" 10 port_open "$LAB_HOST" "$IMAPS_PORT"
 
 # =============================================================================== Rspamd :11332-11334
 chown _rspamd:_rspamd "$RSPAMD_DBDIR" "$RSPAMD_RUNDIR" "$RSPAMD_LOGDIR"
@@ -504,6 +527,14 @@ wait_until "docker container $DOCKER_CONTAINER (httpd :$WEB_PORT)" "$DOCKER_LOG"
 # shellcheck source=scripts/lab/postfix-container.sh
 source "$LAB_SCRIPT_DIR/postfix-container.sh"
 ensure_postfix_container
+
+# =============================================================================== DNS (named) :5353 udp+tcp
+# shellcheck source=scripts/lab/dns.sh
+source "$LAB_SCRIPT_DIR/dns.sh"
+ensure_lab_dns
+
+# =============================================================================== nginx reverse proxy :443
+ensure_lab_nginx
 
 # =============================================================================== lab.json
 write_lab_json

@@ -9,6 +9,9 @@ import * as fleet from './fleet';
 import * as ssh from './ssh';
 import * as docker from './docker';
 import * as queue from './queue';
+import * as dns from './dns';
+import * as tls from './tls';
+import * as dkim from './dkim';
 import type { OperationDef } from './define';
 
 const operations = [
@@ -55,6 +58,32 @@ const operations = [
   queue.queueFlush,
   queue.queueThresholds,
   queue.queueSetThresholds,
+  dns.dnsCheck,
+  dns.dnsZone,
+  dns.dnsDomains,
+  dns.dnsLast,
+  dns.dnsPolicy,
+  dns.dnsSetPolicy,
+  tls.tlsInspect,
+  tls.tlsList,
+  tls.tlsAuthorities,
+  tls.tlsCsr,
+  tls.tlsImport,
+  tls.tlsCaCreate,
+  tls.tlsCaTrust,
+  tls.tlsIssue,
+  tls.tlsSettings,
+  tls.tlsConfigure,
+  tls.tlsDeploy,
+  tls.tlsDeployments,
+  tls.tlsStatus,
+  dkim.dkimStatus,
+  dkim.dkimRecord,
+  dkim.dkimRotate,
+  dkim.dkimPolicy,
+  dkim.dkimSetPolicy,
+  dkim.dkimRspamd,
+  dkim.dkimSetRspamd,
 ] as const;
 
 type Operations = (typeof operations)[number];
@@ -86,3 +115,6 @@ export * from './fleet';
 export * from './ssh';
 export * from './docker';
 export * from './queue';
+export * from './dns';
+export * from './tls';
+export * from './dkim';

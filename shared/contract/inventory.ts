@@ -15,6 +15,15 @@ const DockerSocket = z
   .regex(/^\/[A-Za-z0-9._/-]{1,200}$/, 'Enter the absolute path of the Docker socket, e.g. /var/run/docker.sock.');
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
+/**
+ * The public names of a mail host: the FQDNs MX records point to and its TLS certificates must cover (e.g.
+ * mx1.example.org). Distinct from the inventory name, which only the console uses.
+ */
+export const MailNames = z
+  .array(DomainName)
+  .max(16)
+  .refine((names) => new Set(names).size === names.length, 'Each mail name may appear only once.');
+
 export const StoredSecret = z.enum(['password', 'privateKey', 'keyPassphrase']);
 export type StoredSecret = z.infer<typeof StoredSecret>;
 
@@ -56,6 +65,7 @@ export const Host = z.object({
   dockerSocket: DockerSocket,
   tags: z.array(Tag),
   notes: z.string(),
+  mailNames: z.array(DomainName),
   storedSecrets: z.array(StoredSecret),
   createdAt: Timestamp,
   updatedAt: Timestamp,
@@ -92,6 +102,7 @@ export const HostCreateInput = z.object({
   dockerSocket: DockerSocket.default(DEFAULT_DOCKER_SOCKET),
   tags: z.array(Tag).max(32).default([]),
   notes: Notes.default(''),
+  mailNames: MailNames.default([]),
   ...hostSecrets,
 });
 export type HostCreateInput = z.input<typeof HostCreateInput>;
@@ -111,6 +122,7 @@ export const HostUpdateInput = z.object({
       dockerSocket: DockerSocket,
       tags: z.array(Tag).max(32),
       notes: Notes,
+      mailNames: MailNames,
     })
     .partial(),
   ...hostSecrets,
@@ -155,6 +167,7 @@ export const InventoryDocument = z.object({
       dockerSocket: DockerSocket.default(DEFAULT_DOCKER_SOCKET),
       tags: z.array(Tag).default([]),
       notes: Notes.default(''),
+      mailNames: MailNames.default([]),
     }),
   ),
 });

@@ -42,6 +42,7 @@ interface HostAddOptions {
   fingerprint?: string;
   tag?: string[];
   notes?: string;
+  mailName?: string[];
 }
 
 export function registerHost(program: Command, action: CliAction): Command {
@@ -61,6 +62,7 @@ export function registerHost(program: Command, action: CliAction): Command {
     .option('--docker-socket <path>', 'the Docker socket on the server', '/var/run/docker.sock')
     .option('--tag <tag>', 'a tag (repeatable)', collect)
     .option('--notes <text>', 'free-form notes')
+    .option('--mail-name <fqdn>', 'a public mail name of the host, e.g. mx1.example.org: what MX records point to and its certificates cover (repeatable)', collect)
     .action(
       action(async (ctx, name: string, opts: HostAddOptions) => {
         const secret = opts.passwordStdin ? await secretFromStdin() : undefined;
@@ -81,6 +83,7 @@ export function registerHost(program: Command, action: CliAction): Command {
             ...(opts.dockerSocket ? { dockerSocket: opts.dockerSocket } : {}),
             tags: opts.tag ?? [],
             notes: opts.notes ?? '',
+            mailNames: opts.mailName ?? [],
             ...(privateKey ? { privateKey } : {}),
             ...(secret ? (privateKey ? { keyPassphrase: secret } : { password: secret }) : {}),
           },
@@ -134,6 +137,7 @@ export function registerHost(program: Command, action: CliAction): Command {
           ['Root commands', h.privilege === 'sudo' ? 'through sudo -n' : h.privilege === 'root' ? 'root login' : 'not allowed'],
           ['Docker socket', h.dockerSocket],
           ['Tags', h.tags.join(', ') || '-'],
+          ['Mail names', h.mailNames.join(', ') || '-'],
           ['Secrets held', h.storedSecrets.join(', ') || 'none'],
           ['Notes', h.notes || '-'],
         ];
@@ -157,6 +161,8 @@ export function registerHost(program: Command, action: CliAction): Command {
     .option('--docker-socket <path>', 'the Docker socket on the server')
     .option('--tag <tag>', 'replace the tags (repeatable)', collect)
     .option('--notes <text>', 'replace the notes')
+    .option('--mail-name <fqdn>', 'replace the public mail names (repeatable)', collect)
+    .option('--no-mail-names', 'remove every mail name')
     .action(
       action(async (ctx, name: string, opts: Record<string, unknown>) => {
         const set: Record<string, unknown> = {};
@@ -170,6 +176,8 @@ export function registerHost(program: Command, action: CliAction): Command {
         if (typeof opts.dockerSocket === 'string') set.dockerSocket = opts.dockerSocket;
         if (Array.isArray(opts.tag)) set.tags = opts.tag;
         if (typeof opts.notes === 'string') set.notes = opts.notes;
+        if (Array.isArray(opts.mailName)) set.mailNames = opts.mailName;
+        if (opts.mailNames === false) set.mailNames = [];
         const secret = opts.passwordStdin ? await secretFromStdin() : undefined;
         const privateKey = typeof opts.identity === 'string' ? readIdentity(opts.identity) : undefined;
         if (privateKey) set.auth = 'key';

@@ -24,6 +24,14 @@ import { fleetHandlers } from '../fleet/fleet.handlers';
 import { QueueService } from '../queue/queue.service';
 import { PostfixLocator } from '../queue/postfix-target';
 import { queueHandlers } from '../queue/queue.handlers';
+import { DnsService } from '../dns/dns.service';
+import { dnsHandlers } from '../dns/dns.handlers';
+import { DkimService } from '../dkim/dkim.service';
+import { dkimHandlers } from '../dkim/dkim.handlers';
+import { TlsService } from '../tls/tls.service';
+import { tlsHandlers } from '../tls/tls.handlers';
+import { TlsDeployService } from '../tls/tls-deploy.service';
+import { tlsDeployHandlers } from '../tls/tls-deploy.handlers';
 import type { ServerMessage } from '../../../shared/contract';
 
 export interface CoreOptions {
@@ -65,6 +73,13 @@ export function createCore(options: CoreOptions): Core {
   const fleet = new FleetService(db, clock, inventory, ssh, docker);
   const exec = new ExecTargets(inventory, ssh);
   const queue = new QueueService(db, clock, inventory, new PostfixLocator(inventory, exec, docker), { keepSummarySnapshots: options.shell !== 'cli' });
+  // DNS expects a DKIM record for every selector the rotation has not retired (prepared ones included: they must be published).
+  const dkim = new DkimService(db, options.secrets, clock, inventory, exec);
+  // TLSA records follow the certificate each host serves, as its last verified deployment recorded it.
+  const dns = new DnsService(db, clock, inventory, { dkim, certificates: { served: async (host) => tlsDeploy.servedCertificatePem(host.name) } });
+  const tls = new TlsService(db, options.secrets, clock, inventory);
+  inventory.onHostDelete((host) => tls.forgetHost(host));
+  const tlsDeploy = new TlsDeployService(db, clock, inventory, exec, tls);
   const handlers = {
     ...appHandlers({ ...options, tasks }),
     ...inventoryHandlers(inventory, transfer, bus),
@@ -73,6 +88,10 @@ export function createCore(options: CoreOptions): Core {
     ...dockerHandlers(docker, inventory),
     ...fleetHandlers(fleet),
     ...queueHandlers(queue, inventory),
+    ...dnsHandlers(dns),
+    ...tlsHandlers(tls, inventory),
+    ...tlsDeployHandlers(tlsDeploy, inventory),
+    ...dkimHandlers(dkim, inventory),
   } satisfies Handlers;
   const router = new Router(handlers, audit, bus);
   return {

@@ -27,6 +27,8 @@ export interface HostRow {
   docker_socket: string;
   tags: string;
   notes: string;
+  /** JSON array of the host's public mail names (migration 0004). */
+  mail_names: string;
   stored_secrets: string;
   created_at: string;
   updated_at: string;
@@ -71,6 +73,7 @@ export function toHost(row: HostRow): Host {
     dockerSocket: row.docker_socket,
     tags: JSON.parse(row.tags) as string[],
     notes: row.notes,
+    mailNames: JSON.parse(row.mail_names) as string[],
     storedSecrets: JSON.parse(row.stored_secrets) as StoredSecret[],
     createdAt: row.created_at,
     updatedAt: row.updated_at,

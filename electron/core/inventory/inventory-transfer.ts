@@ -38,6 +38,7 @@ export class InventoryTransfer {
         dockerSocket: h.dockerSocket,
         tags: h.tags,
         notes: h.notes,
+        mailNames: h.mailNames,
       })),
     };
   }
@@ -158,21 +159,22 @@ export class InventoryTransfer {
           host.dockerSocket,
           JSON.stringify(host.tags),
           host.notes,
+          JSON.stringify(host.mailNames),
           now,
         ];
         if (row) {
           this.db
             .prepare(
               `UPDATE hosts SET site_id = ?, ssh_user = ?, address = ?, port = ?, auth_method = ?, pinned_fingerprint = ?, mode = ?,
-                 privilege = ?, docker_socket = ?, tags = ?, notes = ?, updated_at = ? WHERE id = ?`,
+                 privilege = ?, docker_socket = ?, tags = ?, notes = ?, mail_names = ?, updated_at = ? WHERE id = ?`,
             )
             .run(...values, row.id);
         } else {
           this.db
             .prepare(
               `INSERT INTO hosts (site_id, ssh_user, address, port, auth_method, pinned_fingerprint, mode, privilege, docker_socket, tags, notes,
-                 updated_at, name, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                 mail_names, updated_at, name, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
             .run(...values, host.name, now);
         }
@@ -230,5 +232,6 @@ function hostFingerprint(host: Omit<DocHost, never> | ReturnType<typeof toHost>)
     host.dockerSocket,
     host.tags,
     host.notes,
+    host.mailNames,
   ]);
 }

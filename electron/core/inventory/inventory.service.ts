@@ -181,7 +181,7 @@ export class InventoryService {
     const needle = filter.search?.trim().toLowerCase();
     if (needle) {
       hosts = hosts.filter((h) =>
-        [h.name, h.site, h.ssh.address, h.ssh.user, h.notes, h.mode, ...h.tags].some((f) => f.toLowerCase().includes(needle)),
+        [h.name, h.site, h.ssh.address, h.ssh.user, h.notes, h.mode, ...h.tags, ...h.mailNames].some((f) => f.toLowerCase().includes(needle)),
       );
     }
     return hosts;
@@ -202,7 +202,7 @@ export class InventoryService {
       {
         action: 'create',
         target: `host ${input.name}`,
-        detail: `${describeEndpoint({ ...input, privilege: defaultPrivilege(input) })} in site ${input.site}${input.jumpHost ? `, through ${input.jumpHost}` : ''}`,
+        detail: `${describeEndpoint({ ...input, privilege: defaultPrivilege(input) })} in site ${input.site}${input.jumpHost ? `, through ${input.jumpHost}` : ''}${input.mailNames.length ? `, mail names ${input.mailNames.join(', ')}` : ''}`,
       },
       ...providedSecrets(input).map((kind): PlannedChange => ({
         action: 'create',
@@ -221,8 +221,8 @@ export class InventoryService {
     const { lastInsertRowid } = this.db
       .prepare(
         `INSERT INTO hosts (name, site_id, ssh_user, address, port, auth_method, jump_host_id, pinned_fingerprint, mode,
-           privilege, docker_socket, tags, notes, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           privilege, docker_socket, tags, notes, mail_names, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         input.name,
@@ -238,6 +238,7 @@ export class InventoryService {
         input.dockerSocket,
         JSON.stringify(input.tags),
         input.notes,
+        JSON.stringify(input.mailNames),
         now,
         now,
       );
@@ -294,6 +295,9 @@ export class InventoryService {
       change(`tags [${host.tags.join(', ')}] → [${set.tags.join(', ')}]`);
     }
     if (set.notes !== undefined && set.notes !== host.notes) change('notes');
+    if (set.mailNames !== undefined && JSON.stringify(set.mailNames) !== JSON.stringify(host.mailNames)) {
+      change(`mail names [${host.mailNames.join(', ')}] → [${set.mailNames.join(', ')}]`);
+    }
     for (const kind of providedSecrets(input)) {
       changes.push({
         action: host.storedSecrets.includes(kind) ? 'update' : 'create',
@@ -323,7 +327,8 @@ export class InventoryService {
     this.db
       .prepare(
         `UPDATE hosts SET name = ?, site_id = ?, ssh_user = ?, address = ?, port = ?, auth_method = ?, jump_host_id = ?,
-           pinned_fingerprint = ?, mode = ?, privilege = ?, docker_socket = ?, tags = ?, notes = ?, updated_at = ? WHERE id = ?`,
+           pinned_fingerprint = ?, mode = ?, privilege = ?, docker_socket = ?, tags = ?, notes = ?, mail_names = ?, updated_at = ?
+         WHERE id = ?`,
       )
       .run(
         set.name ?? host.name,
@@ -339,6 +344,7 @@ export class InventoryService {
         set.dockerSocket ?? host.dockerSocket,
         JSON.stringify(set.tags ?? host.tags),
         set.notes ?? host.notes,
+        JSON.stringify(set.mailNames ?? host.mailNames),
         this.now(),
         row.id,
       );
@@ -364,9 +370,19 @@ export class InventoryService {
     );
   }
 
+  /**
+   * Other capabilities keep secrets of a host under their own names (TLS keys, DKIM keys): each registers here to erase
+   * them when the host is removed, since the database rows cascade away but the SecretStore does not.
+   */
+  onHostDelete(forget: (hostName: string) => Promise<unknown>): void {
+    this.hostDeleteHooks.push(forget);
+  }
+  private readonly hostDeleteHooks: Array<(hostName: string) => Promise<unknown>> = [];
+
   async deleteHost(name: string): Promise<string> {
     this.planHostDelete(name);
     const row = this.requireHostRow(name);
+    for (const forget of this.hostDeleteHooks) await forget(row.name);
     await this.forgetSecrets(row.id);
     this.db.prepare('DELETE FROM hosts WHERE id = ?').run(row.id);
     return row.name;

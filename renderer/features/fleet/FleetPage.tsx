@@ -22,6 +22,7 @@ import { formatTime, timeAgo, useNow, usageColor } from './format';
 import { componentLabels } from './HostCheckView';
 import { healthOf, useLastChecks, useRememberChecks } from './last-checks';
 import { ReachBadge } from './ReachBadge';
+import { TlsExpiryBadge } from '../tls/TlsExpiryBadge';
 
 function Components({ check }: { check: HostCheck | undefined }) {
   const present = (check?.components ?? []).filter((c) => c.present === 'yes');
@@ -100,6 +101,7 @@ function HostRows({ host, check, queue, now }: { host: Host; check: HostCheck | 
         </Table.Td>
         <Table.Td>
           <ReachBadge check={check} />
+          <TlsExpiryBadge host={host.name} />
         </Table.Td>
         <Table.Td>
           <Components check={check} />

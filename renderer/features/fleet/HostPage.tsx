@@ -28,6 +28,7 @@ import { HostCheckView } from './HostCheckView';
 import { BigFingerprint, HostKeyVerifier } from './HostKeyVerifier';
 import { checkProblem, mismatchFingerprints, useLastCheck, useRememberChecks } from './last-checks';
 import { ReachBadge } from './ReachBadge';
+import { TlsExpiryBadge } from '../tls/TlsExpiryBadge';
 
 export const privilegeLabels: Record<Privilege, string> = {
   root: 'root login',
@@ -302,6 +303,7 @@ export function HostPage({ name }: { name: string }) {
                 {privilegeBadges[data.privilege]}
               </Badge>
               <QueueAlertBadges alerts={lastQueue?.summary?.alerts ?? []} />
+              <TlsExpiryBadge host={data.name} always />
             </Group>
           </Stack>
           <Group gap="sm">

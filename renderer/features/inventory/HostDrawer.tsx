@@ -194,6 +194,7 @@ function HostForm({
   const [dockerSocket, setDockerSocket] = useState(host?.dockerSocket ?? DEFAULT_DOCKER_SOCKET);
   const [tags, setTags] = useState<string[]>(host?.tags ?? []);
   const [notes, setNotes] = useState(host?.notes ?? '');
+  const [mailNames, setMailNames] = useState<string[]>(host?.mailNames ?? []);
   const [fingerprint, setFingerprint] = useState(host?.pinnedFingerprint ?? '');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [submitted, setSubmitted] = useState(false);
@@ -227,6 +228,7 @@ function HostForm({
       dockerSocket: dockerSocket.trim(),
       tags,
       notes,
+      mailNames,
     };
     // Only the secrets of the chosen login method are sent; empty means "none" (or, when editing, "keep the stored one").
     const secrets = {
@@ -265,6 +267,7 @@ function HostForm({
 
   const at = (path: string) => errorAt(errors, path, `set.${path}`);
   const tagsError = Object.entries(errors).find(([path]) => /^(set\.)?tags/.test(path))?.[1];
+  const mailNamesError = Object.entries(errors).find(([path]) => /^(set\.)?mailNames/.test(path))?.[1];
   const jumpChoices = (hosts.data ?? []).map((h) => h.name).filter((n) => n !== host?.name);
 
   return (
@@ -488,6 +491,16 @@ function HostForm({
 
         <Stack gap="sm">
           <SectionTitle>More</SectionTitle>
+          <TagsInput
+            label="Mail FQDNs"
+            description="The public names of this mail server, e.g. mx1.example.org: what MX records point to and its TLS certificates must cover. Press Enter after each."
+            value={mailNames}
+            onChange={(names) => setMailNames(names.map((n) => n.trim().toLowerCase()))}
+            error={mailNamesError}
+            clearable
+            splitChars={[',', ' ']}
+            data-testid="host-mail-names"
+          />
           <TextInput
             label="Pinned host key"
             description="Optional: the SHA256 fingerprint as ssh-keygen -lf prints it. Leave empty to compare it with what the server presents right after adding the host."
@@ -534,7 +547,7 @@ function HostForm({
 
 type HostFields = Pick<
   Host,
-  'name' | 'site' | 'ssh' | 'auth' | 'jumpHost' | 'pinnedFingerprint' | 'mode' | 'privilege' | 'dockerSocket' | 'tags' | 'notes'
+  'name' | 'site' | 'ssh' | 'auth' | 'jumpHost' | 'pinnedFingerprint' | 'mode' | 'privilege' | 'dockerSocket' | 'tags' | 'notes' | 'mailNames'
 >;
 
 /** Only what the operator changed, so an edit never silently undoes a change made meanwhile from another window. */
@@ -553,5 +566,6 @@ function changedFields(host: Host, fields: HostFields): Partial<HostFields> {
   if (fields.dockerSocket !== host.dockerSocket) set.dockerSocket = fields.dockerSocket;
   if (JSON.stringify(fields.tags) !== JSON.stringify(host.tags)) set.tags = fields.tags;
   if (fields.notes !== host.notes) set.notes = fields.notes;
+  if (JSON.stringify(fields.mailNames) !== JSON.stringify(host.mailNames)) set.mailNames = fields.mailNames;
   return set;
 }

@@ -12,6 +12,7 @@ import { RowActions } from '../../components/RowActions';
 import { QueryState } from '../../components/QueryState';
 import { SearchInput } from '../../components/SearchInput';
 import { SiteDrawer, type SiteDrawerState } from './SiteDrawer';
+import { dnsDomainHref } from '../../router';
 
 const MAX_DOMAIN_BADGES = 3;
 
@@ -27,7 +28,7 @@ function Domains({ domains }: { domains: string[] }) {
   return (
     <Group gap={4}>
       {domains.slice(0, MAX_DOMAIN_BADGES).map((domain) => (
-        <Badge key={domain} variant="light" color="gray" radius="sm" tt="none">
+        <Badge key={domain} component="a" href={dnsDomainHref(domain)} variant="light" color="gray" radius="sm" tt="none" style={{ cursor: 'pointer' }} aria-label={`DNS of ${domain}`}>
           {domain}
         </Badge>
       ))}
