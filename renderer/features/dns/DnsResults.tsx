@@ -102,10 +102,10 @@ export function DnsResults({ result }: { result: DnsCheckResult }) {
             <Table.Thead>
               <Table.Tr>
                 <Table.Th w={100}>Status</Table.Th>
-                <Table.Th w={170}>Record</Table.Th>
-                <Table.Th w={220}>Name</Table.Th>
-                <Table.Th>Expected</Table.Th>
-                <Table.Th>Found</Table.Th>
+                <Table.Th w={150}>Record</Table.Th>
+                <Table.Th w={200}>Name</Table.Th>
+                <Table.Th w="30%">Expected</Table.Th>
+                <Table.Th w="30%">Found</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
