@@ -54,5 +54,7 @@ export function exitCodeFor(code: string): number {
   if (code.startsWith('HOST_KEY_') || code === 'AUDIT_CHAIN_BROKEN' || code === 'VAULT_CORRUPT' || code === 'VAULT_PASSPHRASE_WRONG' || code === 'DKIM_RECORD_NOT_VERIFIED') return 3;
   // A certificate that failed validation, or failed its check on a port and was rolled back: a verification failure.
   if (code === 'TLS_NOT_DEPLOYABLE' || code === 'TLS_DEPLOY_ROLLED_BACK') return 3;
+  // A bundle that failed verification (signature, publisher, digests, files, paths, manifest): never loaded.
+  if (code.startsWith('BUNDLE_')) return 3;
   return 1;
 }

@@ -5,6 +5,8 @@ import { toCopperError } from '../core/router/router';
 import { openCli, type CliContext, type GlobalOptions } from './cli-context';
 import { exitCodeFor, printError } from './output';
 import { registerAudit } from './commands/audit';
+import { registerBundle } from './commands/bundle';
+import { registerBundleVerify } from './commands/bundle-verify';
 import { registerCall } from './commands/call';
 import { registerDomain } from './commands/domain';
 import { registerDns } from './commands/dns';
@@ -58,6 +60,8 @@ export function buildProgram(): Command {
   registerDkim(program, action);
   registerTls(program, action);
   registerAudit(program, action);
+  registerBundle(program, action);
+  registerBundleVerify(program, action);
   registerServe(program);
   registerCall(program, action);
   return program;

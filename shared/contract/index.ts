@@ -12,6 +12,8 @@ import * as queue from './queue';
 import * as dns from './dns';
 import * as tls from './tls';
 import * as dkim from './dkim';
+import * as provisionTransfer from './provision-transfer';
+import * as provision from './provision';
 import type { OperationDef } from './define';
 
 const operations = [
@@ -84,6 +86,11 @@ const operations = [
   dkim.dkimSetPolicy,
   dkim.dkimRspamd,
   dkim.dkimSetRspamd,
+  provisionTransfer.provisionBundlePush,
+  provision.provisionKeysList,
+  provision.provisionKeysAdd,
+  provision.provisionKeysRemove,
+  provision.provisionBundleVerify,
 ] as const;
 
 type Operations = (typeof operations)[number];
@@ -118,3 +125,5 @@ export * from './queue';
 export * from './dns';
 export * from './tls';
 export * from './dkim';
+export * from './provision-transfer';
+export * from './provision';

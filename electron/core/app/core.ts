@@ -32,6 +32,11 @@ import { TlsService } from '../tls/tls.service';
 import { tlsHandlers } from '../tls/tls.handlers';
 import { TlsDeployService } from '../tls/tls-deploy.service';
 import { tlsDeployHandlers } from '../tls/tls-deploy.handlers';
+import { PublisherKeys } from '../provision/publisher-keys';
+import { provisionHandlers } from '../provision/provision.handlers';
+import { BundleTransferService } from '../provision/transfer/bundle-transfer.service';
+import { readBundle } from '../provision/bundle/verify-bundle';
+import { transferHandlers } from '../provision/transfer/transfer.handlers';
 import type { ServerMessage } from '../../../shared/contract';
 
 export interface CoreOptions {
@@ -80,6 +85,12 @@ export function createCore(options: CoreOptions): Core {
   const tls = new TlsService(db, options.secrets, clock, inventory);
   inventory.onHostDelete((host) => tls.forgetHost(host));
   const tlsDeploy = new TlsDeployService(db, clock, inventory, exec, tls);
+  const publisherKeys = new PublisherKeys(db, clock);
+  // A push loads nothing unsigned: files are checked on the server against the manifest a trusted publisher signed.
+  const bundleTransfer = new BundleTransferService(inventory, ssh, exec, (host) => dockerOverSsh(ssh, host), async (path) => {
+    const { source, manifestBytes } = await readBundle(path, publisherKeys.trusted());
+    return { kind: source.kind, manifestBytes };
+  });
   const handlers = {
     ...appHandlers({ ...options, tasks }),
     ...inventoryHandlers(inventory, transfer, bus),
@@ -92,6 +103,8 @@ export function createCore(options: CoreOptions): Core {
     ...tlsHandlers(tls, inventory),
     ...tlsDeployHandlers(tlsDeploy, inventory),
     ...dkimHandlers(dkim, inventory),
+    ...transferHandlers(bundleTransfer),
+    ...provisionHandlers(publisherKeys),
   } satisfies Handlers;
   const router = new Router(handlers, audit, bus);
   return {
