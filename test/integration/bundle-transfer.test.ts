@@ -10,6 +10,7 @@ import { confirmAndRun, tempCore, type TempCore } from '../support/temp-core';
 import { lab, readKey, type Lab } from '../support/lab';
 import { runCopper } from '../support/run-copper';
 import { publisherKeyId, signManifest } from '../../electron/core/provision/bundle/signature';
+import { rejection } from '../support/rejection';
 
 /** The lab login in the docker group; its home is where the default staging folder goes. */
 const LOGIN = 'copperkey';
@@ -40,16 +41,6 @@ function writeSigned(dir: string, manifest: unknown): Buffer {
   writeFileSync(join(dir, 'manifest.json'), bytes);
   writeFileSync(join(dir, 'manifest.sig'), signManifest(bytes, privatePem));
   return bytes;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<CopperError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof CopperError, String(error));
-    return error;
-  }
-  assert.fail('expected the push to fail');
 }
 
 describe('bundle push: SFTP upload, resume, verification on the server, load through the Docker API', () => {

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CopperError, type DkimDomainStatus } from '../../shared/contract';
+import { type DkimDomainStatus } from '../../shared/contract';
 import type { CopperClient, OutputOf } from '../../shared/client/client';
 import type { Clock } from '../../electron/core/app/clock';
 import { createCore, type Core } from '../../electron/core/app/core';
@@ -20,6 +20,7 @@ import { SmtpSink, submitSmtp } from '../support/smtp-sink';
 import { verifyDkim } from '../support/dkim-verify';
 import { runCopper } from '../support/run-copper';
 import { holdQueueLock } from '../../scripts/lab/queue-lock.mjs';
+import { rejection } from '../support/rejection';
 
 const PASSPHRASE = 'test-passphrase-1';
 const DAY = 86_400_000;
@@ -84,16 +85,6 @@ async function status(c: Console, domain: string, checkDns = true): Promise<Dkim
   const first = result.domains[0];
   assert.ok(first);
   return first;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<CopperError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof CopperError, String(error));
-    return error;
-  }
-  assert.fail('expected the call to fail');
 }
 
 /** What the lab Rspamd signs a local sender's message with now, asked directly with rspamc (the test's own oracle). */

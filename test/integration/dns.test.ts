@@ -5,7 +5,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CopperError, type DnsCheckResult, type ExpectedRecord } from '../../shared/contract';
+import { type DnsCheckResult, type ExpectedRecord } from '../../shared/contract';
 import { systemClock } from '../../electron/core/app/clock';
 import { DnsService } from '../../electron/core/dns/dns.service';
 import { ResolverClient } from '../../electron/core/dns/dns-client';
@@ -14,6 +14,7 @@ import { noServedCertificates } from '../../electron/core/dns/record-sources';
 import { confirmAndRun, tempCore, type TempCore } from '../support/temp-core';
 import { dig, labDns, publishRecord, publishTxt, removeRecords, txtRdata, uniqueDomain } from '../support/dns';
 import { repoRoot, runCopper } from '../support/run-copper';
+import { rejection } from '../support/rejection';
 
 const PASSPHRASE = 'test-passphrase-1';
 const certificate = join(repoRoot, 'electron/core/dns/fixtures/mx1-lab-example.pem');
@@ -29,16 +30,6 @@ function opensslSpkiSha256(pemFile: string): string {
   const run = spawnSync('bash', ['-c', `openssl x509 -in '${pemFile}' -pubkey -noout | openssl pkey -pubin -outform der | sha256sum`], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   return run.stdout.split(' ')[0] ?? '';
-}
-
-async function rejection(promise: Promise<unknown>): Promise<CopperError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof CopperError, String(error));
-    return error;
-  }
-  assert.fail('expected the call to fail');
 }
 
 const byKind = (result: DnsCheckResult, kind: string) => {

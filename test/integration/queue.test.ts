@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import { CopperError, type QueueListItem, type QueueSummary } from '../../shared/contract';
+import { type QueueListItem, type QueueSummary } from '../../shared/contract';
 import { confirmAndRun, tempCore, type TempCore } from '../support/temp-core';
 import { lab, readKey, type Lab } from '../support/lab';
 import { runCopper } from '../support/run-copper';
 import { holdQueueLock } from '../../scripts/lab/queue-lock.mjs';
 import { clearQueue, postfixStart, postfixStop, postqueueRecords, postsuper, queueOf, settled, submit, type OracleRecord } from '../support/postfix';
+import { rejection } from '../support/rejection';
 
 const PASSPHRASE = 'test-passphrase-1';
 
@@ -35,16 +36,6 @@ function expectSameAsOracle(items: QueueListItem[], records: OracleRecord[]): vo
     .map((r) => [r.queue_id, r.queue_name, r.message_size, r.sender, r.recipients.map((x) => [x.address, x.delay_reason ?? null])])
     .sort();
   assert.deepEqual(mine, theirs);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<CopperError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof CopperError, String(error));
-    return error;
-  }
-  assert.fail('expected the call to fail');
 }
 
 describe('mail queues against the lab Postfix', () => {

@@ -4,7 +4,7 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { CopperError, type TlsCertificateRecord, type TlsDeployment, type TlsListener } from '../../shared/contract';
+import { type TlsCertificateRecord, type TlsDeployment, type TlsListener } from '../../shared/contract';
 import { certificatePem, parseChainPem } from '../../electron/core/tls/certificate-info';
 import { issueServerCertificate } from '../../electron/core/tls/internal-ca';
 import { generatePrivateKey, privateKeyToStored } from '../../electron/core/tls/keys';
@@ -14,6 +14,7 @@ import { holdQueueLock } from '../../scripts/lab/queue-lock.mjs';
 import { confirmAndRun, tempCore, type TempCore } from '../support/temp-core';
 import { lab, readKey, type Lab } from '../support/lab';
 import { copperBin, repoRoot, runCopper } from '../support/run-copper';
+import { rejection } from '../support/rejection';
 
 /*
  * Certificate deployment against the lab's real Postfix (25, 587, 465), Dovecot (993) and nginx (443). openssl
@@ -45,16 +46,6 @@ function opensslServed(listener: TlsListener, port: number, serverName: string):
 
 function servedEverywhere(tls: TlsLab): Record<TlsListener, string> {
   return Object.fromEntries(Object.entries(tls.ports).map(([listener, port]) => [listener, opensslServed(listener as TlsListener, port, tls.mailName)])) as Record<TlsListener, string>;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<CopperError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof CopperError, String(error));
-    return error;
-  }
-  assert.fail('expected the call to fail');
 }
 
 const fileFingerprint = (tls: TlsLab) => execFileSync('openssl', ['x509', '-in', `${tls.dir}/mail.crt`, '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8' }).trim().replace(/^.*Fingerprint=/i, '');

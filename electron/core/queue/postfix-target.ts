@@ -37,6 +37,9 @@ async function commandDirectory(target: ExecTarget, signal?: AbortSignal): Promi
   return path.slice(0, -'/postqueue'.length);
 }
 
+/** Programs are found per host and per place they run (the host itself, or one container). */
+const directoryKey = (hostName: string, target: ExecTarget) => `${hostName}\u0000${target.description}`;
+
 /**
  * Where a host's Postfix commands run: on the host in native mode, inside its Postfix container in docker mode. The
  * queue feature asks here, so both modes read and act on the queue the same way.
@@ -57,7 +60,7 @@ export class PostfixLocator {
    */
   async locate(hostName: string, signal?: AbortSignal): Promise<PostfixCommands> {
     const target = await this.target(hostName, signal);
-    const key = `${hostName}\u0000${target.description}`;
+    const key = directoryKey(hostName, target);
     let directory = this.directories.get(key);
     if (directory === undefined) {
       directory = await commandDirectory(target, signal);
@@ -73,7 +76,7 @@ export class PostfixLocator {
    */
   async reader(hostName: string, signal?: AbortSignal): Promise<PostqueueRunner> {
     const target = await this.target(hostName, signal);
-    const directory = this.directories.get(`${hostName}\u0000${target.description}`);
+    const directory = this.directories.get(directoryKey(hostName, target));
     return {
       target,
       postqueue: (...args) => (directory === undefined ? ['sh', '-c', RUN_POSTQUEUE, 'postqueue', ...args] : [`${directory}/postqueue`, ...args]),
