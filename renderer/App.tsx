@@ -39,9 +39,10 @@ import { DnsPage } from './features/dns/DnsPage';
 import { DkimPage } from './features/dkim/DkimPage';
 import { TlsPage } from './features/tls/TlsPage';
 import { QueuePage } from './features/queue/QueuePage';
+import { ProvisionPage } from './features/provision/ProvisionPage';
 import { SettingsPage } from './features/settings/SettingsPage';
 import { TasksIndicator } from './features/tasks/TasksIndicator';
-import { href, useLocation, type Route } from './router';
+import { href, useLocation, type HostView, type Route } from './router';
 
 const pages: Record<Route, { label: string; icon: typeof IconServer2; render: () => ReactNode }> = {
   fleet: { label: 'Fleet', icon: IconHeartbeat, render: () => <FleetPage /> },
@@ -69,6 +70,8 @@ function ThemeToggle() {
   );
 }
 
+const HOST_VIEW_TITLES: Record<HostView, string> = { overview: 'Hosts', queue: 'Queue', provision: 'Provisioning' };
+
 export function App() {
   const { route, host, hostView } = useLocation();
   const [navOpened, { toggle: toggleNav, close: closeNav }] = useDisclosure(false);
@@ -79,7 +82,7 @@ export function App() {
   // After navigating, move focus to the new page's title so keyboard and screen-reader users start from the top.
   useEffect(() => {
     document.title = host
-      ? `${host} · ${hostView === 'queue' ? 'Queue' : 'Hosts'} · Copper Console`
+      ? `${host} · ${HOST_VIEW_TITLES[hostView]} · Copper Console`
       : `${pages[route].label} · Copper Console`;
     closeNav();
     if (firstRender.current) {
@@ -145,6 +148,8 @@ export function App() {
         {host ? (
           hostView === 'queue' ? (
             <QueuePage key={`queue:${host}`} host={host} />
+          ) : hostView === 'provision' ? (
+            <ProvisionPage key={`provision:${host}`} host={host} />
           ) : (
             <HostPage key={`host:${host}`} name={host} />
           )

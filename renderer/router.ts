@@ -4,8 +4,8 @@ import { useEffect, useState } from 'react';
 export const routes = ['fleet', 'queue', 'dns', 'dkim', 'tls', 'sites', 'hosts', 'audit', 'settings'] as const;
 export type Route = (typeof routes)[number];
 
-/** The pages of one host: its overview (#/hosts/mx1) and its mail queue (#/hosts/mx1/queue). */
-export const hostViews = ['overview', 'queue'] as const;
+/** The pages of one host: its overview (#/hosts/mx1), its mail queue (#/hosts/mx1/queue) and provisioning (#/hosts/mx1/provision). */
+export const hostViews = ['overview', 'queue', 'provision'] as const;
 export type HostView = (typeof hostViews)[number];
 
 /**
@@ -35,7 +35,7 @@ export function parseLocation(hash: string): Location {
       host = null; // A malformed address shows the host list rather than a page for a name nobody typed.
     }
   }
-  const hostView: HostView = host !== null && view === 'queue' ? 'queue' : 'overview';
+  const hostView: HostView = host !== null && (hostViews as readonly string[]).includes(view ?? '') ? (view as HostView) : 'overview';
   return { route, host, hostView };
 }
 
@@ -74,6 +74,9 @@ export function parseTlsHost(hash: string): string | null {
     return null;
   }
 }
+
+/** The address of a host's provisioning page. */
+export const hostProvisionHref = (name: string) => `#/hosts/${encodeURIComponent(name)}/provision`;
 
 const sameLocation = (a: Location, b: Location) => a.route === b.route && a.host === b.host && a.hostView === b.hostView;
 

@@ -14,6 +14,7 @@ import { registerDkim } from './commands/dkim';
 import { registerHost } from './commands/host';
 import { registerInventory } from './commands/inventory';
 import { registerQueue } from './commands/queue';
+import { registerProvision } from './commands/provision';
 import { registerReach } from './commands/reach';
 import { registerServe } from './commands/serve';
 import { registerSite } from './commands/site';
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
   registerAudit(program, action);
   registerBundle(program, action);
   registerBundleVerify(program, action);
+  registerProvision(program, action);
   registerServe(program);
   registerCall(program, action);
   return program;

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { notifications } from '@mantine/notifications';
 import type { InputOf, OutputOf } from '../../shared/client/client';
-import { BasicPlan, contract, CopperError, type CommandName } from '../../shared/contract';
+import { BasicPlan, contract, CopperError, type CommandName, type Progress } from '../../shared/contract';
 import { useClient } from './client-context';
 
 /**
@@ -11,7 +11,8 @@ import { useClient } from './client-context';
 export type CommandStep =
   | { step: 'idle' }
   | { step: 'review'; plan: BasicPlan; planHash: string; replanned: boolean }
-  | { step: 'executing'; plan: BasicPlan; planHash: string }
+  /** `progress`: the last report of a command that reports its steps while it executes (null until the first). */
+  | { step: 'executing'; plan: BasicPlan; planHash: string; progress: Progress | null }
   | { step: 'failed'; error: unknown; plan: BasicPlan | null };
 
 export type CommandOutcome<N extends CommandName> = { ok: true; output: OutputOf<N> } | { ok: false };
@@ -99,9 +100,13 @@ export function useCommand(): CommandController {
     const running = current.current;
     if (!running || state.step !== 'review') return;
     const { plan: shown, planHash } = state;
-    setState({ step: 'executing', plan: shown, planHash });
+    setState({ step: 'executing', plan: shown, planHash, progress: null });
+    const onProgress = (progress: Progress) => {
+      if (current.current !== running) return;
+      setState((now) => (now.step === 'executing' && now.planHash === planHash ? { ...now, progress } : now));
+    };
     client
-      .execute<CommandName>(running.name, running.input as InputOf<CommandName>, planHash)
+      .execute<CommandName>(running.name, running.input as InputOf<CommandName>, planHash, { onProgress })
       .then((output) => {
         if (current.current !== running) return;
         notifications.show({

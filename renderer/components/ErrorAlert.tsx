@@ -38,6 +38,10 @@ const titles: Partial<Record<ErrorCode, string>> = {
   DNS_BAD_RESPONSE: 'The DNS resolver sent an unusable answer',
   DKIM_RECORD_NOT_VERIFIED: 'The DKIM record is not published as expected',
   RSPAMD_RELOAD_FAILED: 'Rspamd did not take the new configuration',
+  PROVISION_IMAGES_MISSING: 'Images are missing on the host',
+  PROVISION_NO_BUNDLE: 'No bundle was pushed to this host',
+  PROVISION_ROLLED_BACK: 'The apply failed and was rolled back',
+  PROVISION_ROLLBACK_FAILED: 'The apply failed and so did its rollback',
   INTERNAL: 'Something went wrong',
 };
 

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
-import { Alert, Badge, Button, Group, List, Loader, Modal, Stack, Text, ThemeIcon } from '@mantine/core';
+import { Alert, Badge, Button, Group, List, Loader, Modal, Progress as ProgressBar, Stack, Text, ThemeIcon } from '@mantine/core';
 import { IconAlertTriangle, IconCheck, IconInfoCircle, IconPencil, IconPlus, IconRefresh, IconTrash } from '@tabler/icons-react';
-import type { BasicPlan, PlannedChange } from '../../shared/contract';
+import type { BasicPlan, PlannedChange, Progress } from '../../shared/contract';
 import type { CommandController } from '../api/useCommand';
 import { ErrorAlert } from './ErrorAlert';
 
@@ -74,6 +74,35 @@ function PlanBody({ plan }: { plan: BasicPlan }) {
   );
 }
 
+/** The step a command reports while it executes (provisioning: "creating copper-mail", 3 of 7), as text. */
+function ExecutingProgress({ progress }: { progress: Progress }) {
+  const percent = progress.total ? Math.min(100, Math.round((progress.done / progress.total) * 100)) : null;
+  return (
+    <Stack gap={4} role="status" data-testid="plan-progress" data-step={progress.step}>
+      {percent === null ? (
+        <Group gap="xs" wrap="nowrap">
+          <Loader size="xs" />
+          <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+            {progress.message}
+          </Text>
+        </Group>
+      ) : (
+        <>
+          <ProgressBar value={percent} animated aria-label="Progress of the change" />
+          <Group justify="space-between" gap="sm" wrap="nowrap">
+            <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+              {progress.message}
+            </Text>
+            <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+              {`${progress.done} of ${progress.total}`}
+            </Text>
+          </Group>
+        </>
+      )}
+    </Stack>
+  );
+}
+
 /**
  * Shows what a command will change and asks for a confirmation that names it. A destructive plan gets a red button
  * labelled with the action ("Delete site hq") and the focus starts on Cancel, so Enter alone never destroys anything.
@@ -115,6 +144,7 @@ export function PlanDialog({
         {state.step === 'failed' && <ErrorAlert error={state.error} />}
         {plan && <PlanBody plan={plan} />}
         {plan && plan.changes.length > 0 && details?.(plan)}
+        {state.step === 'executing' && state.progress && <ExecutingProgress progress={state.progress} />}
         {planning && (
           <Group gap="xs">
             <Loader size="xs" />

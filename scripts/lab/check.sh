@@ -107,6 +107,10 @@ pfc_labelled() {
     -f '{{.State.Running}} {{index .Config.Labels "copper.components"}}') == 'true postfix' ]]
 }
 check "container $DOCKER_POSTFIX_CONTAINER running, labelled copper.components=postfix" pfc_labelled
+check "image $COPPER_IMAGE (copper-entry) on the lab engine" docker -H "unix://$DOCKER_SOCK" image inspect "$COPPER_IMAGE"
+check "stack engine answers on $STACK_DOCKER_SOCK" docker -H "unix://$STACK_DOCKER_SOCK" version
+check "stack engine as $KEY_USER over ssh" ssh "${SSHO[@]}" -i "$KEY_PRIV" -p "$SSH_PORT" "$KEY_USER@$LAB_HOST" \
+  "docker -H unix://$STACK_DOCKER_SOCK info --format '{{.Driver}}' | grep -qx vfs"
 
 echo "dns"
 dig_soa() { dig -p "$DNS_PORT" "@$LAB_HOST" "$2" +norec +time=2 +tries=1 +short "$1" SOA | grep -q .; }

@@ -29,6 +29,8 @@ if pid_from_file "$DOCKER_PID" dockerd >/dev/null &&
 fi
 # dockerd stops its other containers (stop-timeout 2 s); unless-stopped containers come back with the next up.sh.
 stop_pidfile "dockerd" "$DOCKER_PID" dockerd 40
+# The stack engine (provisioning tests): its containers stop with it; unless-stopped ones come back with up.sh.
+stop_pidfile "stack dockerd" "$STACK_DOCKER_PID" dockerd 40
 # shellcheck source=scripts/lab/tls.sh
 source "$LAB_SCRIPT_DIR/tls.sh"
 stop_lab_nginx
@@ -50,7 +52,11 @@ stop_pidfile "jump sshd" "$JUMP_PID" sshd 10
 stop_pidfile "sshd" "$SSHD_PID" sshd 10
 
 if ((purge)); then
-  # Anything still mounted below the lab dir (e.g. a container rootfs) must go before rm -rf.
+  # Anything still mounted below the lab dir (e.g. a container rootfs) must go before rm -rf. Each dockerd leaves its
+  # network namespace mount (EXEC_ROOT/netns/default) behind when it was killed rather than stopped.
+  for m in "$DOCKERDIR/exec/netns/default" "$STACK_DOCKERDIR/exec/netns/default"; do
+    mountpoint -q "$m" 2>/dev/null && umount "$m" 2>/dev/null || true
+  done
   while read -r m; do
     [[ -n $m ]] && umount -l "$m" 2>/dev/null || true
   done < <(findmnt -rn -o TARGET | grep -F "$LAB/" | sort -r || true)

@@ -50,6 +50,9 @@ DOCKER_CONTAINER=copper-lab-web
 # Postfix version so docker-mode component detection reads it from the tag.
 DOCKER_POSTFIX_CONTAINER=copper-lab-postfix
 DOCKER_POSTFIX_REPO=copper-lab/postfix
+# The lab's real Copper image (scripts/lab/copper-image.sh), built on the lab engine; provisioning tests bundle it and
+# push it to the second, "stack" engine (STACK_DOCKER_SOCK), which the lab starts empty.
+COPPER_IMAGE=copper-lab/copper:1.0.0
 # The lab DNS server (scripts/lab/dns.sh): authoritative for these zones, changed by tests with TSIG-signed updates.
 DNS_ZONES=(lab.example copper.test)
 DNS_TSIG_NAME=copper-lab-update
@@ -98,6 +101,12 @@ DOCKERDIR="$LAB/docker"
 DOCKER_SOCK="$DOCKERDIR/docker.sock"
 DOCKER_PID="$DOCKERDIR/docker.pid"
 DOCKER_LOG="$LOGS/dockerd.log"
+COPPER_IMAGE_DIR="$LAB/copper-image"
+COPPER_IMAGE_LOG="$LOGS/copper-image.log"
+STACK_DOCKERDIR="$LAB/stack-docker"
+STACK_DOCKER_SOCK="$STACK_DOCKERDIR/docker.sock"
+STACK_DOCKER_PID="$STACK_DOCKERDIR/docker.pid"
+STACK_DOCKER_LOG="$LOGS/stack-dockerd.log"
 DNSDIR="$LAB/dns"
 DNS_STATE="$DNSDIR/state"
 NAMED_CONF="$DNSDIR/named.conf"
@@ -409,6 +418,12 @@ const lab = {
     postfixNote: 'postqueue/postsuper/postcat/postconf via docker exec act on the host Postfix (same /etc/postfix and spool)',
     log: e.DOCKER_LOG,
   },
+  // The engine provisioning tests install a Copper stack onto (empty of Copper images until a bundle is pushed).
+  stackDocker: {
+    socket: e.STACK_DOCKER_SOCK, host: 'unix://' + e.STACK_DOCKER_SOCK, group: e.DOCKER_GROUP, log: e.STACK_DOCKER_LOG,
+  },
+  // Built on the lab engine (docker.host); copper-entry openldap (:3390) | mail (:3025 smtp, :3143 imap).
+  copperImage: e.COPPER_IMAGE,
   dns: {
     host: e.LAB_HOST, port: n('DNS_PORT'), resolver: `${e.LAB_HOST}:${e.DNS_PORT}`,
     zones: (e.J_DNS_ZONES || '').split(' ').filter(Boolean),
@@ -440,6 +455,7 @@ export LAB_HOST SSH_PORT JUMP_PORT SMTP_PORT LDAP_PORT IMAP_PORT LMTP_PORT RSPAM
 export DNS_PORT DNS_TSIG_NAME DNS_TSIG_KEY NAMED_CONF NAMED_LOG
 export RSPAMD_DKIM_DIR RSPAMD_PID DKIM_SMTP_PORT DKIM_SINK_PORT DKIM_SINK_DOMAIN
 export SUBMISSION_PORT SMTPS_PORT IMAPS_PORT HTTPS_PORT TLS_MAIL_NAME TLS_DIR NGINX_CONF NGINX_LOG
+export COPPER_IMAGE STACK_DOCKER_SOCK STACK_DOCKER_LOG
 
 # ---- sshd start (shared with rekey-sshd.sh) ---------------------------------------------------
 # start_sshd NAME CONF PIDFILE LOG PORT

@@ -15,7 +15,8 @@ lab_lock
 # =============================================================================== packages
 PKGS=(openssh-server openssh-client postfix slapd ldap-utils dovecot-imapd dovecot-lmtpd rspamd docker.io
   busybox-static sudo bind9 bind9-dnsutils nginx-light
-  python3-dkim python3-dnspython python3-nacl)
+  python3-dkim python3-dnspython python3-nacl
+  debootstrap)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -535,6 +536,31 @@ ensure_lab_dns
 
 # =============================================================================== nginx reverse proxy :443
 ensure_lab_nginx
+
+# =============================================================================== Copper image (lab engine)
+# shellcheck source=scripts/lab/copper-image.sh
+source "$LAB_SCRIPT_DIR/copper-image.sh"
+ensure_copper_image
+
+# =============================================================================== stack engine (second dockerd)
+# Where provisioning tests install a Copper stack (from a bundle, over SSH as copperkey). Its own data, exec root and
+# socket; same flags as the lab engine. Started empty: the lab never loads an image into it.
+STACK_DOCKER=(docker -H "unix://$STACK_DOCKER_SOCK")
+mkdir -p "$STACK_DOCKERDIR/data" "$STACK_DOCKERDIR/exec"
+chmod 711 "$STACK_DOCKERDIR"
+echo '{}' | write_if_changed "$STACK_DOCKERDIR/daemon.json" 644 || true
+if pid=$(pid_from_file "$STACK_DOCKER_PID" dockerd); then
+  log "stack dockerd: already running (PID $pid)"
+else
+  rm -f "$STACK_DOCKER_PID"
+  setsid dockerd --config-file "$STACK_DOCKERDIR/daemon.json" \
+    --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false --bridge=none \
+    --storage-driver=vfs --data-root "$STACK_DOCKERDIR/data" --exec-root "$STACK_DOCKERDIR/exec" \
+    --pidfile "$STACK_DOCKER_PID" --host "unix://$STACK_DOCKER_SOCK" --group "$DOCKER_GROUP" \
+    >>"$STACK_DOCKER_LOG" 2>&1 </dev/null 9>&- &
+  log "stack dockerd: starting (PID $!)"
+fi
+wait_until "stack dockerd $STACK_DOCKER_SOCK" "$STACK_DOCKER_LOG" 30 "${STACK_DOCKER[@]}" version
 
 # =============================================================================== lab.json
 write_lab_json

@@ -59,3 +59,18 @@ export const dockerRestart = command({
   plan: z.object(planShape),
   output: z.object({ container: z.string(), state: z.string(), health: Container.shape.health }),
 });
+
+export const dockerStop = command({
+  name: 'docker.stop',
+  summary: 'Stop a container (mail through it stops until it is started again)',
+  input: z.object({ host: HostName, container: z.string().min(1).max(128) }),
+  plan: z.object(planShape),
+  output: z.object({
+    container: z.string(),
+    state: z.string(),
+    /** The exit code the engine recorded (137: killed after its stop timeout); null if it never ran. */
+    exitCode: z.number().int().nullable(),
+    /** It was not running when the stop was asked for: nothing was done. */
+    alreadyStopped: z.boolean(),
+  }),
+});

@@ -51,6 +51,10 @@ export const ErrorCode = z.enum([
   'BUNDLE_DIGEST_MISMATCH',
   'BUNDLE_IMAGE_MISMATCH',
   'DISK_FULL',
+  'PROVISION_IMAGES_MISSING',
+  'PROVISION_ROLLED_BACK',
+  'PROVISION_ROLLBACK_FAILED',
+  'PROVISION_NO_BUNDLE',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -14,6 +14,7 @@ import * as tls from './tls';
 import * as dkim from './dkim';
 import * as provisionTransfer from './provision-transfer';
 import * as provision from './provision';
+import * as provisionApply from './provision-apply';
 import type { OperationDef } from './define';
 
 const operations = [
@@ -47,6 +48,7 @@ const operations = [
   docker.dockerVolumes,
   docker.dockerLogs,
   docker.dockerRestart,
+  docker.dockerStop,
   queue.queueSummary,
   queue.queueFleet,
   queue.queueLast,
@@ -91,6 +93,9 @@ const operations = [
   provision.provisionKeysAdd,
   provision.provisionKeysRemove,
   provision.provisionBundleVerify,
+  provisionApply.provisionApply,
+  provisionApply.provisionStatus,
+  provisionApply.provisionRuns,
 ] as const;
 
 type Operations = (typeof operations)[number];
@@ -127,3 +132,4 @@ export * from './tls';
 export * from './dkim';
 export * from './provision-transfer';
 export * from './provision';
+export * from './provision-apply';

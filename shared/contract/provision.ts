@@ -53,6 +53,16 @@ export const StackPort = z
     protocol: z.enum(['tcp', 'udp']).default('tcp'),
     /** Host address to publish on (bridge mode) or the address checked from outside. */
     hostIp: z.string().default('0.0.0.0'),
+    /**
+     * How provisioning verifies it from outside the containers once it runs: the SMTP banner, the IMAP greeting, a
+     * simple LDAP bind as `dn` with a generated secret, or a bare TCP connection. Without it the port is not checked.
+     */
+    check: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.enum(['smtp', 'imap', 'tcp']) }).strict(),
+        z.object({ kind: z.literal('ldap-bind'), dn: z.string().min(3).max(512), passwordSecret: SecretName }).strict(),
+      ])
+      .optional(),
   })
   .strict();
 
@@ -138,6 +148,11 @@ export const StackSpec = z
           ctx.addIssue({ code: 'custom', path: at('environment', env, 'secret'), message: `The secret "${value.secret}" is not declared under secrets.` });
         }
       }
+      service.ports.forEach((port, i) => {
+        if (port.check?.kind === 'ldap-bind' && !(port.check.passwordSecret in stack.secrets)) {
+          ctx.addIssue({ code: 'custom', path: at('ports', i, 'check', 'passwordSecret'), message: `The secret "${port.check.passwordSecret}" is not declared under secrets.` });
+        }
+      });
       service.dependsOn.forEach((dependency, i) => {
         if (!(dependency in stack.services)) ctx.addIssue({ code: 'custom', path: at('dependsOn', i), message: `No service "${dependency}" in this stack.` });
         if (dependency === name) ctx.addIssue({ code: 'custom', path: at('dependsOn', i), message: 'A service cannot depend on itself.' });

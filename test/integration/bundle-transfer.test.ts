@@ -106,9 +106,11 @@ describe('bundle push: SFTP upload, resume, verification on the server, load thr
     // A large incompressible file, so a transfer can be cut in its middle.
     writeFileSync(join(dir, 'data', 'padding.bin'), randomBytes(PADDING_BYTES));
     mkdirSync(join(dir, 'stack'));
-    writeFileSync(join(dir, 'stack', 'transfer.json'), '{}\n'); // the transfer does not read the stack: any file will do
-    const files = ['images/transfer.tar', 'data/padding.bin', 'stack/transfer.json'].map((path) => ({ path, sha256: sha256File(join(dir, path)), size: statSync(join(dir, path)).size }));
     const stackVersion = `0.0.0-transfer.${suffix}`;
+    // A push refuses a stack that could not be applied, so even this test's one-service stack must be a valid one.
+    const stack = { format: 'copper-stack/1', name: 'transfer-test', version: stackVersion, services: { web: { image: { reference: tag, id: imageId }, components: ['webmail'], labels: { 'copper.components': 'webmail' } } } };
+    writeFileSync(join(dir, 'stack', 'transfer.json'), `${JSON.stringify(stack, null, 2)}\n`);
+    const files = ['images/transfer.tar', 'data/padding.bin', 'stack/transfer.json'].map((path) => ({ path, sha256: sha256File(join(dir, path)), size: statSync(join(dir, path)).size }));
     const manifest = writeSigned(dir, {
       format: 'copper-bundle/1',
       createdAt: new Date().toISOString(),
@@ -328,9 +330,14 @@ describe('bundle push: SFTP upload, resume, verification on the server, load thr
     const wrongId = `sha256:${'0'.repeat(64)}`;
     const wrong = join(work, 'wrong-id');
     cpSync(bundle.dir, wrong, { recursive: true });
-    const manifest = JSON.parse(readFileSync(join(bundle.dir, 'manifest.json'), 'utf8')) as { images: Array<{ imageId: string }> };
+    const manifest = JSON.parse(readFileSync(join(bundle.dir, 'manifest.json'), 'utf8')) as { images: Array<{ imageId: string }>; files: Array<{ path: string; sha256: string; size: number }> };
     manifest.images[0]!.imageId = wrongId;
-    writeSigned(wrong, manifest); // signed by the trusted publisher: only the engine can tell the ID is wrong
+    // The stack names the same wrong ID, so the bundle is consistent and signed: only the engine can tell the ID is wrong.
+    const stackPath = join(wrong, 'stack', 'transfer.json');
+    writeFileSync(stackPath, readFileSync(stackPath, 'utf8').replace(bundle.imageId, wrongId));
+    const stackEntry = manifest.files.find((f) => f.path === 'stack/transfer.json')!;
+    Object.assign(stackEntry, { sha256: sha256File(stackPath), size: statSync(stackPath).size });
+    writeSigned(wrong, manifest);
 
     const error = await rejection(push(root, { path: wrong }));
     assert.equal(error.code, 'BUNDLE_IMAGE_MISMATCH');

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +63,28 @@ describe('host checks, the fleet and Docker over SSH against the lab', () => {
     const [record] = (await t.client.query('audit.list', {})).records;
     assert.equal(record?.operation, 'docker.restart');
     assert.equal(record?.host, 'mx-docker');
+  });
+
+  test('stops a container only through a confirmed plan over SSH, and the audit trail records it', async () => {
+    // A throw-away container of its own (no network), so the lab's long-running one keeps serving the other tests.
+    const name = `copper-test-stop-${randomBytes(4).toString('hex')}`;
+    const docker = (...args: string[]) => spawnSync('docker', ['-H', `unix://${l.docker.socket}`, ...args], { encoding: 'utf8' });
+    const started = docker('run', '-d', '--name', name, '--network', 'none', l.docker.image, 'sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait');
+    assert.equal(started.status, 0, started.stderr);
+    try {
+      const { plan } = await t.client.plan('docker.stop', { host: 'mx-docker', container: name });
+      assert.equal(plan.destructive, false);
+      assert.deepEqual(plan.changes.map((c) => c.target), [`container ${name}`]);
+      assert.ok(plan.warnings.includes(`Mail delivery through ${name} stops until the container is started again.`), plan.warnings.join(' | '));
+      const stopped = await confirmAndRun<{ state: string; exitCode: number | null; alreadyStopped: boolean }>(t.client, 'docker.stop', { host: 'mx-docker', container: name });
+      assert.deepEqual(stopped, { container: name, state: 'exited', exitCode: 0, alreadyStopped: false });
+      assert.equal(docker('inspect', '--format', '{{.State.Running}}', name).stdout.trim(), 'false');
+      const [record] = (await t.client.query('audit.list', {})).records;
+      assert.equal(record?.operation, 'docker.stop');
+      assert.equal(record?.host, 'mx-docker');
+    } finally {
+      docker('rm', '-f', name);
+    }
   });
 
   test('runs programs inside a container through SSH exactly as on the host', async () => {

@@ -15,6 +15,10 @@ export interface Lab {
     sudo: { name: string; privateKey: string };
   };
   docker: { socket: string; image: string; container: string };
+  /** The second dockerd provisioning tests install a Copper stack onto (started empty of Copper images). */
+  stackDocker: { socket: string; host: string; group: string; log: string };
+  /** The lab's real Copper image (copper-entry openldap|mail), built on the lab engine (docker.socket), never on stackDocker. */
+  copperImage: string;
 }
 
 export const labDir = process.env.COPPER_LAB_DIR || join(repoRoot, '.lab');

@@ -157,4 +157,22 @@ export function registerReach(program: Command, host: Command, action: CliAction
         });
       }),
     );
+  docker
+    .command('stop <host> <container>')
+    .description('Stop a container: mail through it stops until it is started again (asks first)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(
+      action(async (ctx, hostName: string, container: string, opts: { yes?: boolean }) => {
+        await runCommand(ctx, 'docker.stop', { host: hostName, container }, {
+          ...opts,
+          // Not destructive (nothing is lost), but it takes a service down: ask all the same.
+          alwaysConfirm: true,
+          describe: (o) => {
+            const r = o as { container: string; state: string; exitCode: number | null; alreadyStopped: boolean };
+            if (r.alreadyStopped) return `${r.container} was not running (${r.state}); nothing was done.`;
+            return `Stopped ${r.container}: ${r.state}${r.exitCode !== null ? ` (exit code ${r.exitCode})` : ''}.`;
+          },
+        });
+      }),
+    );
 }

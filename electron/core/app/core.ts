@@ -37,6 +37,9 @@ import { provisionHandlers } from '../provision/provision.handlers';
 import { BundleTransferService } from '../provision/transfer/bundle-transfer.service';
 import { readBundle } from '../provision/bundle/verify-bundle';
 import { transferHandlers } from '../provision/transfer/transfer.handlers';
+import { ProvisionService } from '../provision/apply/provision.service';
+import { ProvisionStore } from '../provision/apply/provision-store';
+import { applyHandlers } from '../provision/apply/apply.handlers';
 import type { ServerMessage } from '../../../shared/contract';
 
 export interface CoreOptions {
@@ -84,6 +87,7 @@ export function createCore(options: CoreOptions): Core {
   const dns = new DnsService(db, clock, inventory, { dkim, certificates: { served: async (host) => tlsDeploy.servedCertificatePem(host.name) } });
   const tls = new TlsService(db, options.secrets, clock, inventory);
   inventory.onHostDelete((host) => tls.forgetHost(host));
+  // Docker-mode hosts: the services are reloaded inside the running containers that run them.
   const tlsDeploy = new TlsDeployService(db, clock, inventory, exec, tls);
   const publisherKeys = new PublisherKeys(db, clock);
   // A push loads nothing unsigned: files are checked on the server against the manifest a trusted publisher signed.
@@ -91,6 +95,7 @@ export function createCore(options: CoreOptions): Core {
     const { source, manifestBytes } = await readBundle(path, publisherKeys.trusted());
     return { kind: source.kind, manifestBytes };
   });
+  const provision = new ProvisionService(inventory, ssh, (host) => dockerOverSsh(ssh, host), options.secrets, new ProvisionStore(db, clock, inventory), () => publisherKeys.trusted());
   const handlers = {
     ...appHandlers({ ...options, tasks }),
     ...inventoryHandlers(inventory, transfer, bus),
@@ -103,7 +108,8 @@ export function createCore(options: CoreOptions): Core {
     ...tlsHandlers(tls, inventory),
     ...tlsDeployHandlers(tlsDeploy, inventory),
     ...dkimHandlers(dkim, inventory),
-    ...transferHandlers(bundleTransfer),
+    ...transferHandlers(bundleTransfer, provision),
+    ...applyHandlers(provision, inventory),
     ...provisionHandlers(publisherKeys),
   } satisfies Handlers;
   const router = new Router(handlers, audit, bus);

@@ -11,6 +11,7 @@ export function dockerHandlers(
   'docker.volumes': QueryHandler<'docker.volumes'>;
   'docker.logs': TaskHandler<'docker.logs'>;
   'docker.restart': CommandHandler<'docker.restart'>;
+  'docker.stop': CommandHandler<'docker.stop'>;
 } {
   return {
     'docker.containers': (input) => docker.containers(inventory.getHost(input.host).name, input.all),
@@ -23,6 +24,11 @@ export function dockerHandlers(
       // A restart interrupts the service for a moment: confirm it like any other disruptive change.
       plan: async (input) => ({ ...(await docker.planRestart(inventory.getHost(input.host).name, input.container)), destructive: true }),
       execute: (input, ctx) => docker.restart(inventory.getHost(input.host).name, input.container, ctx.signal),
+    },
+    'docker.stop': {
+      scope: (input) => inventory.scopeOfHost(input.host),
+      plan: (input) => docker.planStop(inventory.getHost(input.host).name, input.container),
+      execute: (input, ctx) => docker.stop(inventory.getHost(input.host).name, input.container, ctx.signal),
     },
   };
 }

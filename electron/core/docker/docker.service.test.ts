@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import Dockerode from 'dockerode';
 import { z } from 'zod';
 import { BasicPlan } from '../../../shared/contract/define';
-import { Container, dockerImages, dockerLogs, dockerRestart, dockerVolumes } from '../../../shared/contract/docker';
+import { Container, dockerImages, dockerLogs, dockerRestart, dockerStop, dockerVolumes } from '../../../shared/contract/docker';
 import { CopperError } from '../../../shared/contract/errors';
 import { DockerService } from './docker.service';
 import { openLabDocker, removeTestContainers, startTestContainer, waitFor, type LabDocker } from './test-lab-docker';
@@ -157,6 +157,56 @@ test('restarts a container with a health check and waits until it reports health
 
 test('refuses to restart a missing container with NOT_FOUND', async () => {
   await rejectsWith(service.restart(HOST, 'copper-test-nosuch'), 'NOT_FOUND', /copper-test-nosuch/);
+});
+
+test('plans a stop in the operator’s words, stops a container that exits on SIGTERM, and then has nothing to stop', async () => {
+  // Its own throw-away container (no network), so the lab's long-running one is never taken down.
+  const stoppable = await startTestContainer(lab, { Cmd: ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'] });
+  try {
+    const plan = BasicPlan.parse(await service.planStop(HOST, stoppable.name));
+    assert.deepEqual(plan, {
+      summary: `Stop container ${stoppable.name} on host ${HOST}`,
+      changes: [{ action: 'update', target: `container ${stoppable.name}`, detail: `image ${lab.image}, running → stopped` }],
+      warnings: [
+        `Mail delivery through ${stoppable.name} stops until the container is started again.`,
+        'The engine asks it to stop and kills it after 10 s if it has not stopped by then.',
+      ],
+      destructive: false,
+    });
+    const outcome = dockerStop.output.parse(await service.stop(HOST, stoppable.name));
+    assert.deepEqual(outcome, { container: stoppable.name, state: 'exited', exitCode: 0, alreadyStopped: false });
+    assert.equal((await stoppable.container.inspect()).State.Running, false);
+    const listed = (await service.containers(HOST)).find((c) => c.name === stoppable.name);
+    assert.equal(listed?.state, 'exited');
+
+    const again = BasicPlan.parse(await service.planStop(HOST, stoppable.name));
+    assert.deepEqual(again.changes, []);
+    assert.deepEqual(again.warnings, [`${stoppable.name} is exited already: there is nothing to stop.`]);
+    assert.deepEqual(await service.stop(HOST, stoppable.name), { container: stoppable.name, state: 'exited', exitCode: 0, alreadyStopped: true });
+  } finally {
+    await removeTestContainers([stoppable.container]);
+  }
+});
+
+test('kills a container that ignores its stop signal after its own StopTimeout, not the engine’s default', async () => {
+  // PID 1 without a handler ignores SIGTERM: only the kill after StopTimeout ends it.
+  const stubborn = await startTestContainer(lab, { Cmd: ['sleep', '3600'], StopTimeout: 1 });
+  try {
+    const plan = await service.planStop(HOST, stubborn.name);
+    assert.ok(plan.warnings.includes('The engine asks it to stop and kills it after 1 s if it has not stopped by then.'), plan.warnings.join(' | '));
+    const started = Date.now();
+    const outcome = await service.stop(HOST, stubborn.name);
+    const tookMs = Date.now() - started;
+    assert.deepEqual(outcome, { container: stubborn.name, state: 'exited', exitCode: 137, alreadyStopped: false });
+    assert.ok(tookMs < 8_000, `the stop took ${tookMs} ms: the engine's 10 s default was used instead of StopTimeout 1`);
+  } finally {
+    await removeTestContainers([stubborn.container]);
+  }
+});
+
+test('refuses to stop a missing container with NOT_FOUND', async () => {
+  await rejectsWith(service.stop(HOST, 'copper-test-nosuch'), 'NOT_FOUND', /copper-test-nosuch/);
+  await rejectsWith(service.planStop(HOST, 'copper-test-nosuch'), 'NOT_FOUND', /No container named copper-test-nosuch exists on lab-mx1/);
 });
 
 test('says DOCKER_UNAVAILABLE, naming the host and the socket, when the engine does not answer', async () => {

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
 import type { z } from 'zod';
-import type { Container, dockerImages, dockerLogs, dockerRestart, dockerVolumes } from '../../../shared/contract/docker';
+import type { Container, dockerImages, dockerLogs, dockerRestart, dockerStop, dockerVolumes } from '../../../shared/contract/docker';
 import type { BasicPlan } from '../../../shared/contract/define';
 import { CopperError } from '../../../shared/contract/errors';
 import { dockerUnavailable, toDockerError, type DockerCallSite } from './docker-errors';
@@ -13,6 +13,7 @@ export type ImageSummary = z.output<typeof dockerImages.output>[number];
 export type VolumeSummary = z.output<typeof dockerVolumes.output>[number];
 export type ContainerLog = z.output<typeof dockerLogs.output>;
 export type RestartOutcome = z.output<typeof dockerRestart.output>;
+export type StopOutcome = z.output<typeof dockerStop.output>;
 type Health = Container['health'];
 
 /** Opens the Docker API of a host; the instance's HTTP goes through the host's SSH connection. */
@@ -38,7 +39,7 @@ const DEFAULT_LOG_TAIL = 200;
 const DEFAULT_LOG_MAX_BYTES = 1024 * 1024;
 
 /**
- * Containers, images and volumes of a host, their logs, and restarts, through the Docker Engine API. How the API is
+ * Containers, images and volumes of a host, their logs, restarts and stops, through the Docker Engine API. How the API is
  * reached (an SSH-forwarded socket) is the factory's business: nothing here opens a TCP port or knows about SSH.
  */
 export class DockerService {
@@ -139,7 +140,7 @@ export class DockerService {
     const before = await this.inspect(host, container, signal);
     const name = containerName(before.Name);
     // The engine stops the container with its own StopTimeout before starting it again: the request lasts that long.
-    const stopTimeoutS = (before.Config as { StopTimeout?: number }).StopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
+    const stopTimeoutS = stopTimeoutOf(before);
     await this.call(
       host,
       name,
@@ -165,6 +166,65 @@ export class DockerService {
         );
       }
     }
+  }
+
+  async planStop(host: string, container: string, signal?: AbortSignal): Promise<BasicPlan> {
+    const info = await this.inspect(host, container, signal);
+    const name = containerName(info.Name);
+    const state = info.State.Status;
+    if (!info.State.Running) {
+      return {
+        summary: `Stop container ${name} on host ${host}`,
+        changes: [],
+        warnings: [`${name} is ${state} already: there is nothing to stop.`],
+        destructive: false,
+      };
+    }
+    const stopTimeoutS = stopTimeoutOf(info);
+    const warnings = [
+      `Mail delivery through ${name} stops until the container is started again.`,
+      `The engine asks it to stop and kills it after ${stopTimeoutS} s if it has not stopped by then.`,
+    ];
+    const policy = info.HostConfig.RestartPolicy?.Name;
+    // A stopped container stays down under "unless-stopped", but "always" brings it back when the engine restarts.
+    if (policy === 'always') warnings.push(`Its restart policy is "always": the engine starts it again when the engine itself restarts.`);
+    return {
+      summary: `Stop container ${name} on host ${host}`,
+      changes: [{ action: 'update', target: `container ${name}`, detail: `image ${info.Config.Image}, running → stopped` }],
+      warnings,
+      destructive: false,
+    };
+  }
+
+  /**
+   * Stops a container the way `docker stop` does: the stop signal, then a kill after the container's own StopTimeout.
+   * Answers with the state the engine reports afterwards; a container that was not running is left as it is.
+   */
+  async stop(host: string, container: string, signal?: AbortSignal): Promise<StopOutcome> {
+    const before = await this.inspect(host, container, signal);
+    const name = containerName(before.Name);
+    if (!before.State.Running) {
+      return { container: name, state: before.State.Status, exitCode: exitCodeOf(before), alreadyStopped: true };
+    }
+    // The engine waits up to the StopTimeout before it kills: the request lasts that long.
+    const stopTimeoutS = stopTimeoutOf(before);
+    await this.call(
+      host,
+      name,
+      `stopping ${name} (the engine may already have stopped it; check its state in the container list)`,
+      signal,
+      async (docker, callSignal) => {
+        try {
+          await docker.getContainer(before.Id).stop({ abortSignal: callSignal });
+        } catch (error) {
+          // 304: it stopped on its own between the inspect and the stop; what counts is that it is stopped.
+          if ((error as { statusCode?: number }).statusCode !== 304) throw error;
+        }
+      },
+      stopTimeoutS * 1000 + this.requestTimeoutMs,
+    );
+    const after = await this.inspect(host, before.Id, signal, name);
+    return { container: name, state: after.State.Status, exitCode: exitCodeOf(after), alreadyStopped: false };
   }
 
   private inspect(host: string, container: string, signal?: AbortSignal, displayName = container) {
@@ -285,6 +345,18 @@ function toContainer(info: Dockerode.ContainerInfo, inspected: Dockerode.Contain
     ports: [...new Set((info.Ports ?? []).map(formatPort))],
     labels: info.Labels ?? {},
   };
+}
+
+/** How long the engine lets the container stop before it kills it. */
+function stopTimeoutOf(info: Dockerode.ContainerInspectInfo): number {
+  return (info.Config as { StopTimeout?: number }).StopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
+}
+
+/** A container that never ran has no exit code worth showing (the engine says 0 with no FinishedAt). */
+function exitCodeOf(info: Dockerode.ContainerInspectInfo): number | null {
+  const finished = info.State.FinishedAt;
+  if (info.State.Running || !finished || finished.startsWith('0001-')) return null;
+  return info.State.ExitCode;
 }
 
 /** The engine names containers with a leading slash ("/postfix"); operators never type it. */

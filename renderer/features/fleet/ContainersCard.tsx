@@ -1,12 +1,13 @@
 import { useState } from 'react';
 import { Badge, Button, Group, Paper, Table, Text, Title, Tooltip, VisuallyHidden } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { IconFileText, IconRefresh, IconRotateClockwise2 } from '@tabler/icons-react';
+import { IconFileText, IconPlayerStop, IconRefresh, IconRotateClockwise2 } from '@tabler/icons-react';
 import type { Container, Host } from '../../../shared/contract';
 import { queryKey, useCopperQuery } from '../../api/client-context';
 import { useCommand } from '../../api/useCommand';
 import { PlanDialog } from '../../components/PlanDialog';
 import { QueryState } from '../../components/QueryState';
+import { bundleVersionOf, imageLabel } from '../provision/provision-format';
 import { ContainerLogs } from './ContainerLogs';
 import { formatTime } from './format';
 
@@ -27,7 +28,10 @@ const healthLook: Record<Container['health'], { label: string; color: string }> 
   none: { label: 'no health check', color: 'gray' },
 };
 
-/** The containers of a Docker host, their state and health, with their logs and a confirmed restart. */
+/** States in which a container has something to stop. */
+const STOPPABLE = new Set(['running', 'restarting', 'paused']);
+
+/** The containers of a Docker host, their state, health and bundle version, with their logs and a confirmed restart or stop. */
 export function ContainersCard({ host }: { host: Host }) {
   const trusted = host.pinnedFingerprint !== null;
   const input = { host: host.name, all: true };
@@ -35,6 +39,8 @@ export function ContainersCard({ host }: { host: Host }) {
   const queryClient = useQueryClient();
   const restart = useCommand();
   const [restarting, setRestarting] = useState<string | null>(null);
+  const stop = useCommand();
+  const [stopping, setStopping] = useState<string | null>(null);
   const [logsOf, setLogsOf] = useState<string | null>(null);
   const rows = containers.data ?? [];
 
@@ -44,6 +50,18 @@ export function ContainersCard({ host }: { host: Host }) {
       success: (output) => `Restarted ${output.container}: ${output.state}${output.health !== 'none' ? `, ${output.health}` : ''}`,
     });
     setRestarting(null);
+    if (outcome.ok) await queryClient.invalidateQueries({ queryKey: queryKey('docker.containers', input) });
+  };
+
+  const startStop = async (container: string) => {
+    setStopping(container);
+    const outcome = await stop.run('docker.stop', { host: host.name, container }, {
+      success: (output) =>
+        output.alreadyStopped
+          ? `${output.container} was not running`
+          : `Stopped ${output.container}: ${output.state}${output.exitCode !== null ? ` (exit code ${output.exitCode})` : ''}`,
+    });
+    setStopping(null);
     if (outcome.ok) await queryClient.invalidateQueries({ queryKey: queryKey('docker.containers', input) });
   };
 
@@ -83,17 +101,18 @@ export function ContainersCard({ host }: { host: Host }) {
           emptyTitle="No containers"
           emptyHint={`The Docker engine on ${host.name} has no containers.`}
         >
-          <Table.ScrollContainer minWidth={900} type="native">
+          <Table.ScrollContainer minWidth={1020} type="native">
             <Table verticalSpacing="sm" horizontalSpacing="sm" highlightOnHover aria-label="Containers" data-testid="containers-table">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Name</Table.Th>
                   <Table.Th>Image</Table.Th>
+                  <Table.Th>Bundle version</Table.Th>
                   <Table.Th>State</Table.Th>
                   <Table.Th>Health</Table.Th>
                   <Table.Th ta="right">Restarts</Table.Th>
                   <Table.Th>Status</Table.Th>
-                  <Table.Th w={200}>
+                  <Table.Th w={290}>
                     <VisuallyHidden>Actions</VisuallyHidden>
                   </Table.Th>
                 </Table.Tr>
@@ -111,8 +130,21 @@ export function ContainersCard({ host }: { host: Host }) {
                         </Tooltip>
                       </Table.Td>
                       <Table.Td>
-                        <Text size="sm" ff="monospace" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
-                          {container.image}
+                        {imageLabel(container.image) === container.image ? (
+                          <Text size="sm" ff="monospace" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+                            {container.image}
+                          </Text>
+                        ) : (
+                          <Tooltip label={container.image}>
+                            <Text size="sm" ff="monospace" c="dimmed" style={{ whiteSpace: 'nowrap' }} tabIndex={0} w="fit-content">
+                              {imageLabel(container.image)}
+                            </Text>
+                          </Tooltip>
+                        )}
+                      </Table.Td>
+                      <Table.Td data-testid="container-version">
+                        <Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+                          {bundleVersionOf(container)}
                         </Text>
                       </Table.Td>
                       <Table.Td>
@@ -157,6 +189,18 @@ export function ContainersCard({ host }: { host: Host }) {
                           >
                             Restart
                           </Button>
+                          <Button
+                            size="xs"
+                            variant="light"
+                            color="red"
+                            leftSection={<IconPlayerStop size={14} />}
+                            onClick={() => void startStop(container.name)}
+                            loading={stop.planning && stopping === container.name}
+                            disabled={!STOPPABLE.has(container.state)}
+                            aria-label={`Stop ${container.name}`}
+                          >
+                            Stop
+                          </Button>
                         </Group>
                       </Table.Td>
                     </Table.Tr>
@@ -169,6 +213,7 @@ export function ContainersCard({ host }: { host: Host }) {
       )}
       <ContainerLogs host={host.name} container={logsOf} onClose={() => setLogsOf(null)} />
       <PlanDialog controller={restart} />
+      <PlanDialog controller={stop} />
     </Paper>
   );
 }

@@ -7,6 +7,7 @@ import {
   IconClockHour4,
   IconInfoCircle,
   IconMailFast,
+  IconPackages,
   IconPencil,
   IconPlayerPlay,
   IconPlayerStop,
@@ -19,7 +20,7 @@ import { useTask } from '../../api/useTask';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { HostDrawer, type HostDrawerState } from '../inventory/HostDrawer';
 import { loginLabels } from '../inventory/HostsPage';
-import { hostQueueHref, href } from '../../router';
+import { hostProvisionHref, hostQueueHref, href } from '../../router';
 import { QueueAlertBadges } from '../queue/QueueAlertBadges';
 import { useLastQueue } from '../queue/queue-last';
 import { formatTime, timeAgo, useNow } from './format';
@@ -309,6 +310,9 @@ export function HostPage({ name }: { name: string }) {
           <Group gap="sm">
             <Button component="a" href={hostQueueHref(data.name)} variant="default" leftSection={<IconMailFast size={16} />}>
               Mail queue
+            </Button>
+            <Button component="a" href={hostProvisionHref(data.name)} variant="default" leftSection={<IconPackages size={16} />}>
+              Provisioning
             </Button>
             <Button variant="default" leftSection={<IconPencil size={16} />} onClick={() => setDrawer({ mode: 'edit', name: data.name })}>
               Edit host

@@ -6,6 +6,7 @@ import * as m0005 from './0005_tls';
 import * as m0006 from './0006_dkim';
 import * as m0007 from './0007_tls_deploy';
 import * as m0008 from './0008_provision';
+import * as m0009 from './0009_provision_apply';
 
 /** Numbered migrations, applied in order, each once. Append new ones; never change or renumber a shipped one. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -17,4 +18,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 6, name: '0006_dkim', sql: m0006.sql },
   { version: 7, name: '0007_tls_deploy', sql: m0007.sql },
   { version: 8, name: '0008_provision', sql: m0008.sql },
+  { version: 9, name: '0009_provision_apply', sql: m0009.sql },
 ];

@@ -162,7 +162,27 @@ export async function verifyBundle(path: string, trustedKeys: TrustedKey[], opti
     onProgress({ step: 'verify', done: doneBytes, total: totalBytes, message: `${file.path} verified` });
   }
 
-  const stackText = await readSmall(source, manifest.stackFile, path);
+  const stack = await readStack(source, manifest, path);
+  return { path, kind: source.kind, manifest, manifestBytes, signature, stack, publisher, totalBytes };
+}
+
+/**
+ * The signed manifest and the stack it names, with the stack file's digest checked, but not the image tars: for
+ * planning, where the images that matter are the ones the host's engine already holds (their IDs are checked there).
+ */
+export async function readBundleStack(path: string, trustedKeys: TrustedKey[]): Promise<{ manifest: BundleManifest; stack: StackSpec; publisher: TrustedKey }> {
+  const { source, manifest, publisher } = await readBundle(path, trustedKeys);
+  const listed = manifest.files.find((file) => file.path === manifest.stackFile);
+  const text = await readSmall(source, manifest.stackFile, path);
+  const digest = createHash('sha256').update(text).digest('hex');
+  if (!listed || digest !== listed.sha256) {
+    refuse('BUNDLE_DIGEST_MISMATCH', `${manifest.stackFile} in ${path} was altered or damaged: its SHA-256 is ${digest}, the signed manifest says ${listed?.sha256 ?? 'nothing'}.`, { path, file: manifest.stackFile, expected: listed?.sha256, actual: digest });
+  }
+  return { manifest, stack: await readStack(source, manifest, path, text), publisher };
+}
+
+async function readStack(source: BundleSource, manifest: BundleManifest, path: string, bytes?: Buffer): Promise<StackSpec> {
+  const stackText = bytes ?? (await readSmall(source, manifest.stackFile, path));
   let stackJson: unknown;
   try {
     stackJson = JSON.parse(stackText.toString('utf8'));
@@ -171,7 +191,7 @@ export async function verifyBundle(path: string, trustedKeys: TrustedKey[], opti
   }
   const stack = parseOrRefuse(StackSpec, stackJson, `the stack file ${manifest.stackFile} of ${path}`, path);
   checkStackAgainstManifest(stack, manifest, path);
-  return { path, kind: source.kind, manifest, manifestBytes, signature, stack, publisher, totalBytes };
+  return stack;
 }
 
 /** Every service's image must be in the bundle, as the same image ID: a bundle carries everything its stack runs. */
