@@ -88,7 +88,8 @@ export function createCore(options: CoreOptions): Core {
   const tls = new TlsService(db, options.secrets, clock, inventory);
   inventory.onHostDelete((host) => tls.forgetHost(host));
   // Docker-mode hosts: the services are reloaded inside the running containers that run them.
-  const tlsDeploy = new TlsDeployService(db, clock, inventory, exec, tls);
+  // Docker-mode hosts: the services are reloaded inside the running containers that run them.
+  const tlsDeploy = new TlsDeployService(db, clock, inventory, exec, tls, (host, signal) => docker.containers(host, false, signal));
   const publisherKeys = new PublisherKeys(db, clock);
   // A push loads nothing unsigned: files are checked on the server against the manifest a trusted publisher signed.
   const bundleTransfer = new BundleTransferService(inventory, ssh, exec, (host) => dockerOverSsh(ssh, host), async (path) => {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Container } from '../../../shared/contract/docker';
 import { ComponentStatus, type ComponentName } from '../../../shared/contract/fleet';
-import { componentsFromContainers, parseImageReference } from './docker-components';
+import { componentsFromContainers, containersRunning, parseImageReference } from './docker-components';
 import { hostCheckWarnings } from './host-check-warnings';
 
 let nextId = 1;
@@ -112,6 +112,28 @@ test('a copper.components label says exactly what an image runs', () => {
     assert.deepEqual(summary(statuses[name]), ['yes', 'yes', null, 'mx'], name);
   }
   assert.equal(statuses.redis.present, 'no', 'an empty label overrides the name');
+});
+
+test('finds the running reverse proxy by its copper.components label or an nginx image, without making it a fleet component', () => {
+  const names = (list: Container[]) => list.map((c) => c.name);
+  const copperStack = [
+    container('copper-mail', 'copper/mail:1.0.0', { labels: { 'copper.components': 'postfix,dovecot,rspamd,clamd' } }),
+    container('copper-proxy', 'copper/proxy:1.0.0', { labels: { 'copper.components': 'nginx' } }),
+    container('copper-proxy-previous', 'copper/proxy:0.9.0', { state: 'exited', labels: { 'copper.components': 'nginx' } }),
+  ];
+  assert.deepEqual(names(containersRunning(copperStack, 'nginx')), ['copper-proxy'], 'the label names it; a stopped one is not running');
+  assert.deepEqual(names(containersRunning(copperStack, 'postfix')), ['copper-mail']);
+  assert.deepEqual(names(containersRunning(copperStack, 'dovecot')), ['copper-mail']);
+  const components = (list: Container[]) => componentsFromContainers(list).filter((s) => s.name !== 'docker');
+  assert.deepEqual(components(copperStack), components(copperStack.slice(0, 1)), 'the proxy adds no component to the host check');
+
+  const compose = [
+    container('mail-proxy-1', 'nginx:1.27', { labels: { 'com.docker.compose.service': 'proxy' } }),
+    container('nginx-exporter', 'nginx/nginx-prometheus-exporter:1.3'),
+    container('mail-redis-1', 'valkey/valkey:8.0', { labels: { 'com.docker.compose.service': 'redis' } }),
+  ];
+  assert.deepEqual(names(containersRunning(compose, 'nginx')), ['mail-proxy-1'], 'by image name; an exporter is not nginx');
+  assert.deepEqual(names(containersRunning([container('copper-mail', 'copper-lab/copper:1.0.0', { labels: { 'copper.components': 'postfix,dovecot' } })], 'nginx')), []);
 });
 
 test('a Compose project called "mail" does not make every container a mail server', () => {

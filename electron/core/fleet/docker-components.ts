@@ -14,6 +14,10 @@
  *    or 3).
  * The Compose service is used instead of the container name because Compose names containers PROJECT-SERVICE-N, and a
  * project called "mail" would otherwise make every one of its containers look like a mail server.
+ *
+ * The reverse proxy (nginx) is found the same way (the label, or "nginx" in a name) but is no fleet component: the host
+ * check does not report it. Features that act on it (certificate deployment reloads it) ask `containersRunning` for it.
+ * Finding it never changes what the other components are, nor their versions.
  */
 import type { Container } from '../../../shared/contract/docker';
 import type { ComponentName, ComponentStatus, TriState } from '../../../shared/contract/fleet';
@@ -23,6 +27,10 @@ const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
 const TITLE_LABELS = ['org.opencontainers.image.title', 'org.label-schema.name'];
 
 const ORDER: ComponentName[] = ['postfix', 'dovecot', 'rspamd', 'clamd', 'slapd', 'redis', 'mariadb', 'webmail'];
+
+/** What runs in a container: a fleet component, or the reverse proxy (found for the features that reload it). */
+export type ContainerService = Exclude<ComponentName, 'docker'> | 'nginx';
+const NGINX: Keywords = { contained: ['nginx'], words: [] };
 
 interface Keywords {
   /** Found anywhere in a name ("roundcubemail" contains "roundcube"). */
@@ -72,6 +80,8 @@ export function parseImageReference(image: string): ImageReference {
 interface Match {
   container: Container;
   components: Set<ComponentName>;
+  /** The components and the reverse proxy: what `containersRunning` looks for. */
+  services: Set<ContainerService>;
   /** The image tag is the version only when the image is one component; in an all-in-one it is the bundle's. */
   versionFromTag: string | null;
 }
@@ -91,12 +101,12 @@ export function componentsFromContainers(containers: readonly Container[], optio
   return [...statuses, docker];
 }
 
-/** Running containers that run a component, best match first (a container of only that component before an all-in-one). */
-export function containersRunning(containers: readonly Container[], component: ComponentName): Container[] {
+/** Running containers that run a component (or nginx), best match first (a container of only that one before an all-in-one). */
+export function containersRunning(containers: readonly Container[], service: ContainerService): Container[] {
   return containers
     .map(matchContainer)
-    .filter((match) => match.components.has(component) && stateOf(match.container) === 'running')
-    .sort((a, b) => a.components.size - b.components.size)
+    .filter((match) => match.services.has(service) && stateOf(match.container) === 'running')
+    .sort((a, b) => a.services.size - b.services.size)
     .map((match) => match.container);
 }
 
@@ -106,14 +116,18 @@ function matchContainer(container: Container): Match {
   const declared = labels[COMPONENTS_LABEL];
   let components: Set<ComponentName>;
   let specific = true;
+  let nginx = false;
   if (declared !== undefined) {
-    components = new Set(declared.toLowerCase().split(/[\s,;]+/).filter(isMatchableComponent));
+    const words = declared.toLowerCase().split(/[\s,;]+/);
+    components = new Set(words.filter(isMatchableComponent));
+    nginx = words.includes('nginx');
   } else {
     const names = [repository, labels[COMPOSE_SERVICE_LABEL] ?? stripSlash(container.name), ...TITLE_LABELS.map((key) => labels[key] ?? '')]
       .map((name) => name.toLowerCase())
       .filter((name) => name !== '');
     components = new Set();
     if (!names.some((name) => HELPER_KEYWORDS.some((helper) => name.includes(helper)))) {
+      nginx = mentions(names, NGINX);
       for (const name of ORDER) {
         if (name !== 'docker' && mentions(names, COMPONENT_KEYWORDS[name])) components.add(name);
       }
@@ -124,7 +138,9 @@ function matchContainer(container: Container): Match {
     }
   }
   const versionFromTag = specific && components.size === 1 && tag !== null && tag.length <= 80 && VERSION_TAG.test(tag) ? tag : null;
-  return { container, components, versionFromTag };
+  const services = new Set<ContainerService>([...components].filter((name): name is Exclude<ComponentName, 'docker'> => name !== 'docker'));
+  if (nginx) services.add('nginx');
+  return { container, components, services, versionFromTag };
 }
 
 function isMatchableComponent(word: string): word is ComponentName {

@@ -2,6 +2,7 @@ import { CopperError } from '../../../shared/contract';
 import type { TlsHostSettings } from '../../../shared/contract/tls';
 import type { ExecResult, ExecTarget } from '../exec/exec-target';
 import { parseChainPem, type ParsedCertificate } from './certificate-info';
+import type { DeployPlaces } from './deploy-places';
 import {
   catArgv,
   CHAIN_FILE,
@@ -25,8 +26,13 @@ export interface RemoteState {
   nginxInclude: string | null;
 }
 
-/** Reads what a deployment must know of the server, without root: files present, the certificate, Postfix settings, includes. */
-export async function readRemote(target: ExecTarget, settings: TlsHostSettings): Promise<RemoteState> {
+/**
+ * Reads what a deployment must know of the server, without root: files present, the certificate, Postfix settings,
+ * includes. The files where they are written (the host), the settings where Postfix runs; without a Postfix (docker
+ * mode, no container) its settings read as none, and the deployment changes none.
+ */
+export async function readRemote(places: DeployPlaces, settings: TlsHostSettings): Promise<RemoteState> {
+  const target = places.files;
   const state = await runPlain(target, readStateArgv(), 'read the certificate files');
   const present = parseState(state.stdout);
   let current: ParsedCertificate | null = null;
@@ -38,8 +44,9 @@ export async function readRemote(target: ExecTarget, settings: TlsHostSettings):
       current = null; // not a certificate: the plan shows none, and the backup keeps the file anyway
     }
   }
-  const effective = parsePostconfValues((await runPlain(target, postconfEffectiveArgv(), 'read the Postfix settings')).stdout);
-  const explicit = parsePostconfValues((await runPlain(target, postconfExplicitArgv(), 'read the Postfix settings')).stdout);
+  const postfix = places.postfix;
+  const effective = postfix ? parsePostconfValues((await runPlain(postfix, postconfEffectiveArgv(), 'read the Postfix settings')).stdout) : {};
+  const explicit = postfix ? parsePostconfValues((await runPlain(postfix, postconfExplicitArgv(), 'read the Postfix settings')).stdout) : {};
   const read = async (file: string, wanted: boolean) => (wanted && present.has(file) ? (await runPlain(target, catArgv(file), `read ${file}`)).stdout : null);
   return {
     present,

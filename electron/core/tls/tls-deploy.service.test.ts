@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { CopperError, HostCreateInput, SiteCreateInput } from '../../../shared/contract';
+import { Container } from '../../../shared/contract/docker';
 import type { Clock } from '../app/clock';
 import { openDatabase, type Db } from '../db/database';
 import type { ExecTargets } from '../exec/exec-targets';
 import { InventoryService } from '../inventory/inventory.service';
 import { PassphraseVault } from '../secrets/passphrase-vault';
 import { CHAIN_FILE, KEY_FILE, makeDirectoryArgv, parsePostconfValues, parseState, postconfSetArgv, writeFileArgv } from './deploy-layout';
+import { placeDeployment, whereReloaded } from './deploy-places';
 import { TlsDeployService } from './tls-deploy.service';
 import { TlsService } from './tls.service';
 
@@ -82,10 +84,41 @@ test('a deployment that never finished is reported as interrupted, with the step
   assert.equal(mx1?.level, 'ok');
 });
 
-test('refuses a host without mail names and a docker-mode host before contacting either', async () => {
+test('refuses a host without mail names, and one without a certificate, before contacting either', async () => {
   await assert.rejects(service.planDeploy({ host: 'mx2' }), (error) => error instanceof CopperError && error.code === 'TLS_NOT_DEPLOYABLE' && /no mail names/.test(error.message));
-  await assert.rejects(service.planDeploy({ host: 'mx3' }), (error) => error instanceof CopperError && error.code === 'INVALID_INPUT' && /docker mode/.test(error.message));
   await assert.rejects(service.planDeploy({ host: 'mx1' }), (error) => error instanceof CopperError && error.code === 'NOT_FOUND' && /no certificate ready/.test(error.message));
+  // A docker-mode host is no longer refused for its mode: it gets as far as the certificate.
+  await assert.rejects(service.planDeploy({ host: 'mx3' }), (error) => error instanceof CopperError && error.code === 'NOT_FOUND' && /no certificate ready/.test(error.message));
+});
+
+test('docker mode: files on the host, each service in the running container that runs it; one without a container is skipped and named', async () => {
+  const where = (target: { description: string } | null) => target?.description ?? null;
+  const exec = {
+    onHost: (host: string) => ({ description: `${host} (host)` }),
+    inContainer: async (host: string, container: string) => ({ description: `${host} / container ${container}` }),
+  } as unknown as ExecTargets;
+  const running = (...containers: Array<[string, string, string]>) => async () =>
+    containers.map(([name, labels, state]) => Container.parse({ id: name, name: `/${name}`, image: 'copper/x:1', state, status: '', health: 'none', restartCount: 0, createdAt: clock.at.toISOString(), ports: [], labels: { 'copper.components': labels } }));
+  const settings = { address: null, ports: { smtp: 25, submission: null, smtps: null, imaps: 993, https: 443 }, dovecotConfig: '/etc/dovecot/dovecot.conf', nginxConfig: '/etc/nginx/nginx.conf' };
+  const docker = inventory.getHost('mx3');
+
+  const full = await placeDeployment(docker, settings, exec, running(['copper-mail', 'postfix,dovecot,rspamd,clamd', 'running'], ['copper-proxy', 'nginx', 'running']));
+  assert.deepEqual([full.places.files, full.places.postfix, full.places.dovecot, full.places.nginx].map(where), ['mx3 (host)', 'mx3 / container copper-mail', 'mx3 / container copper-mail', 'mx3 / container copper-proxy']);
+  assert.deepEqual(full.settings, settings);
+  assert.deepEqual(full.warnings, []);
+  assert.equal(whereReloaded(full.places, 'nginx'), 'nginx in container copper-proxy');
+
+  const noProxy = await placeDeployment(docker, settings, exec, running(['copper-mail', 'postfix,dovecot', 'running'], ['copper-proxy', 'nginx', 'exited']));
+  assert.equal(noProxy.places.nginx, null);
+  assert.equal(noProxy.settings.nginxConfig, null, 'treated as a host without a reverse proxy: no include written, no reload');
+  assert.equal(noProxy.settings.ports.https, 443, 'its port is still checked');
+  assert.equal(noProxy.warnings.length, 1);
+  assert.match(noProxy.warnings[0] ?? '', /No running container on mx3 runs the reverse proxy \(nginx\).*copper\.components=nginx/);
+
+  const native = await placeDeployment(inventory.getHost('mx1'), settings, exec, null);
+  assert.deepEqual([native.places.files, native.places.postfix, native.places.dovecot, native.places.nginx].map(where), ['mx1 (host)', 'mx1 (host)', 'mx1 (host)', 'mx1 (host)']);
+  assert.equal(whereReloaded(native.places, 'postfix'), 'postfix');
+  await assert.rejects(placeDeployment(docker, settings, exec, null), (error) => error instanceof CopperError && error.code === 'INVALID_INPUT' && /docker mode/.test(error.message));
 });
 
 test('host settings default to the standard ports and merge what the operator changes', () => {

@@ -15,7 +15,6 @@ import {
 } from '../../../shared/contract/tls';
 import type { Clock } from '../app/clock';
 import type { Db } from '../db/database';
-import type { ExecTarget } from '../exec/exec-target';
 import type { ExecTargets } from '../exec/exec-targets';
 import type { InventoryService } from '../inventory/inventory.service';
 import { plan } from '../inventory/inventory.service';
@@ -41,6 +40,7 @@ import {
   writeFileArgv,
   type PostfixSetting,
 } from './deploy-layout';
+import { containersNotSeeingHostFiles, placeDeployment, whereReloaded, type DeployPlaces, type RunningContainers } from './deploy-places';
 import { daysLeft, expiryLevel } from './expiry';
 import { checkListeners, checkUntilServed, type CheckOptions } from './listener-checks';
 import { readRemote, runRoot, runRootOrFail, serverText, type RemoteState } from './deploy-remote';
@@ -97,6 +97,9 @@ export type DeployOptions = Omit<CheckOptions, 'signal'>;
  * Deploys a host's certificate to Postfix, Dovecot and the reverse proxy, proves by fingerprint what each port serves,
  * and rolls back to the previous certificate when anything fails. Every step is recorded before it is taken, so a
  * console killed midway leaves a deployment marked `writing` whose backup the next deployment starts from.
+ *
+ * Both modes write the same files on the host; in docker mode the services are configured and reloaded inside their
+ * containers (deploy-places.ts says why).
  */
 export class TlsDeployService {
   /** Hosts with a deployment running in this process: a second one would overwrite the first one's backup. */
@@ -108,6 +111,8 @@ export class TlsDeployService {
     private readonly inventory: InventoryService,
     private readonly exec: ExecTargets,
     private readonly tls: TlsService,
+    /** Finds the containers of a docker-mode host; null: docker-mode hosts are refused. */
+    private readonly runningContainers: RunningContainers | null = null,
     private readonly options: DeployOptions = {},
   ) {}
 
@@ -159,9 +164,9 @@ export class TlsDeployService {
   async planDeploy(input: { host: string; certificate?: string | undefined }, signal?: AbortSignal): Promise<TlsDeployPlan> {
     const material = await this.material(input.host, input.certificate);
     const { host, record } = material;
-    const settings = this.settings(host.name);
-    const target = this.target(host);
-    const remote = await readRemote(target, settings);
+    const placed = await placeDeployment(host, this.settings(host.name), this.exec, this.runningContainers, signal);
+    const { places, settings } = placed;
+    const remote = await readRemote(places, settings);
     const interrupted = this.interrupted(host.name);
     if (interrupted && this.busy(interrupted)) throw new CopperError('IN_USE', `A certificate is being deployed to ${host.name} right now (deployment #${interrupted.id}). Wait for it to finish.`);
     const listeners = await checkListeners(host, settings, null, this.checkOptions(signal));
@@ -176,9 +181,9 @@ export class TlsDeployService {
       { action: remote.present.has(CHAIN_FILE) ? 'update' : 'create', target: CHAIN_FILE, detail: `${leaf.subject}, valid until ${leaf.notAfter.slice(0, 10)}, SHA-256 ${leaf.fingerprintSha256}; ${material.chain.length > 1 ? `with ${material.chain.length - 1} intermediate certificate(s)` : 'no intermediate'} (mode 0644)` },
       { action: remote.present.has(KEY_FILE) ? 'update' : 'create', target: KEY_FILE, detail: 'its private key from the console (mode 0600, owner root); never shown or recorded' },
     );
-    const postfixChanges = this.postfixChanges(remote);
+    const postfixChanges = this.postfixChanges(remote, places);
     if (Object.keys(postfixChanges).length) {
-      changes.push({ action: 'update', target: 'Postfix main.cf', detail: Object.entries(postfixChanges).map(([k, v]) => `${k} = ${v}`).join('; ') });
+      changes.push({ action: 'update', target: places.docker ? `Postfix main.cf (${whereReloaded(places, 'postfix')})` : 'Postfix main.cf', detail: Object.entries(postfixChanges).map(([k, v]) => `${k} = ${v}`).join('; ') });
     }
     if (settings.dovecotConfig && remote.dovecotInclude !== DOVECOT_INCLUDE_TEXT) {
       changes.push({ action: remote.dovecotInclude === null ? 'create' : 'update', target: DOVECOT_INCLUDE, detail: `ssl_cert and ssl_key for Dovecot (${settings.dovecotConfig} must include it)` });
@@ -186,10 +191,16 @@ export class TlsDeployService {
     if (settings.nginxConfig && remote.nginxInclude !== NGINX_INCLUDE_TEXT) {
       changes.push({ action: remote.nginxInclude === null ? 'create' : 'update', target: NGINX_INCLUDE, detail: `ssl_certificate and ssl_certificate_key for the reverse proxy (${settings.nginxConfig} must include it)` });
     }
-    const reloads = this.reloads(settings);
-    changes.push({ action: 'update', target: `services ${reloads.join(', ')}`, detail: 'reloaded; then the certificate served on every port is checked, and everything rolled back if any check fails' });
+    const reloads = this.reloads(settings, places);
+    if (reloads.length) {
+      changes.push({ action: 'update', target: `services ${reloads.map((service) => whereReloaded(places, service)).join(', ')}`, detail: 'reloaded; then the certificate served on every port is checked, and everything rolled back if any check fails' });
+    }
 
     const warnings = material.validation.findings.filter((f) => f.severity === 'warning').map((f) => f.message);
+    warnings.push(...placed.warnings, ...(await containersNotSeeingHostFiles(places, remote.current?.summary.fingerprintSha256 ?? null)));
+    if (places.docker && Object.keys(postfixChanges).length) {
+      warnings.push(`Postfix's settings are changed inside its container, and a replaced container starts from its image's settings again: the image must set smtpd_tls_chain_files from ${CHAIN_FILE.slice(0, CHAIN_FILE.lastIndexOf('/'))} itself at every start (the Copper image does), or STARTTLS is gone after the next update.`);
+    }
     for (const check of listeners) {
       if (check.problem) warnings.push(`${TLS_LISTENER_WORDS[check.listener]} on ${check.address}:${check.port} does not answer now (${check.problem}): its check will fail and the deployment roll back, unless it comes up. If the host has no such listener, set its port to none (tls.configure).`);
     }
@@ -222,9 +233,8 @@ export class TlsDeployService {
 
   private async deployLocked(material: Material, actor: string, signal?: AbortSignal): Promise<TlsDeployment> {
     const { host, record } = material;
-    const settings = this.settings(host.name);
-    const target = this.target(host);
-    const remote = await readRemote(target, settings);
+    const { places, settings } = await placeDeployment(host, this.settings(host.name), this.exec, this.runningContainers, signal);
+    const remote = await readRemote(places, settings);
     const interrupted = this.interrupted(host.name);
     // This process runs one deployment per host at a time (deploy() checked), so a row of its own here is a leftover.
     if (interrupted && interrupted.owner_pid !== process.pid && isRunning(interrupted.owner_pid)) {
@@ -269,14 +279,14 @@ export class TlsDeployService {
     let backupValid = resumeBackup;
     try {
       if (!resumeBackup && restore.hadBackup) {
-        await runRootOrFail(target, copyArgv(CHAIN_FILE, backupOf(CHAIN_FILE)), 'back up the certificate');
-        await runRootOrFail(target, copyArgv(KEY_FILE, backupOf(KEY_FILE)), 'back up the key');
+        await runRootOrFail(places.files, copyArgv(CHAIN_FILE, backupOf(CHAIN_FILE)), 'back up the certificate');
+        await runRootOrFail(places.files, copyArgv(KEY_FILE, backupOf(KEY_FILE)), 'back up the key');
         backupValid = true;
       }
       this.step(id, 'backed-up');
-      await this.write(material, settings, remote, target);
+      await this.write(material, settings, remote, places);
       this.step(id, 'written');
-      const reload = await this.reloadAll(target, settings);
+      const reload = await this.reloadAll(places, settings);
       failure = reload.problem;
       notReloaded = reload.failed;
       this.step(id, 'reloaded');
@@ -294,7 +304,7 @@ export class TlsDeployService {
       }
       failure = failed.map((c) => `${TLS_LISTENER_WORDS[c.listener]} on port ${c.port} ${c.problem ?? 'failed'}`).join('; ');
     }
-    return this.rollBack(id, host, settings, target, { ...restore, hadBackup: restore.hadBackup && backupValid }, failure, checks, notReloaded);
+    return this.rollBack(id, host, settings, places, { ...restore, hadBackup: restore.hadBackup && backupValid }, failure, checks, notReloaded);
   }
 
   /** Puts the previous files and settings back, reloads, and proves the old certificate is served again. Always throws. */
@@ -302,7 +312,7 @@ export class TlsDeployService {
     id: number,
     host: Host,
     settings: TlsHostSettings,
-    target: ExecTarget,
+    places: DeployPlaces,
     restore: RestoreData,
     failure: string,
     checks: TlsListenerCheck[],
@@ -312,15 +322,15 @@ export class TlsDeployService {
     let after: TlsListenerCheck[] = [];
     try {
       if (restore.hadBackup) {
-        await runRootOrFail(target, copyArgv(backupOf(CHAIN_FILE), CHAIN_FILE), 'restore the certificate');
-        await runRootOrFail(target, copyArgv(backupOf(KEY_FILE), KEY_FILE), 'restore the key');
+        await runRootOrFail(places.files, copyArgv(backupOf(CHAIN_FILE), CHAIN_FILE), 'restore the certificate');
+        await runRootOrFail(places.files, copyArgv(backupOf(KEY_FILE), KEY_FILE), 'restore the key');
       }
-      const remote = await readRemote(target, settings);
+      const remote = await readRemote(places, settings);
       if (settings.dovecotConfig && restore.dovecotInclude !== null && remote.dovecotInclude !== restore.dovecotInclude) {
-        await runRootOrFail(target, writeFileArgv(DOVECOT_INCLUDE, '0644'), 'restore the Dovecot include', restore.dovecotInclude);
+        await runRootOrFail(places.files, writeFileArgv(DOVECOT_INCLUDE, '0644'), 'restore the Dovecot include', restore.dovecotInclude);
       }
       if (settings.nginxConfig && restore.nginxInclude !== null && remote.nginxInclude !== restore.nginxInclude) {
-        await runRootOrFail(target, writeFileArgv(NGINX_INCLUDE, '0644'), 'restore the reverse proxy include', restore.nginxInclude);
+        await runRootOrFail(places.files, writeFileArgv(NGINX_INCLUDE, '0644'), 'restore the reverse proxy include', restore.nginxInclude);
       }
       const set: Partial<Record<PostfixSetting, string>> = {};
       const remove: PostfixSetting[] = [];
@@ -329,11 +339,12 @@ export class TlsDeployService {
         if (was === undefined && remote.postfixExplicit[name] !== undefined) remove.push(name);
         else if (was !== undefined && remote.postfixExplicit[name] !== was) set[name] = was;
       }
-      if (Object.keys(set).length) await runRootOrFail(target, postconfSetArgv(set), 'restore the Postfix settings');
-      if (remove.length) await runRootOrFail(target, postconfRemoveArgv(remove), 'restore the Postfix settings');
+      // Without a Postfix to read (docker mode, no container) both maps are empty and nothing is set or removed.
+      if (places.postfix && Object.keys(set).length) await runRootOrFail(places.postfix, postconfSetArgv(set), 'restore the Postfix settings');
+      if (places.postfix && remove.length) await runRootOrFail(places.postfix, postconfRemoveArgv(remove), 'restore the Postfix settings');
       // A service whose reload failed still runs what it ran before: reloading it again would only fail again. The
       // checks below prove what it serves either way.
-      rollbackProblem = (await this.reloadAll(target, settings, notReloaded)).problem;
+      rollbackProblem = (await this.reloadAll(places, settings, notReloaded)).problem;
       if (rollbackProblem === null) {
         const before = new Map(restore.served.map((c) => [c.listener, c.servedFingerprintSha256]));
         after = await checkUntilServed(host, settings, (listener) => before.get(listener) ?? null, this.checkOptions());
@@ -354,7 +365,8 @@ export class TlsDeployService {
     throw new CopperError('TLS_ROLLBACK_FAILED', problem, { deployment: this.deployment(id) });
   }
 
-  private async write(material: Material, settings: TlsHostSettings, remote: RemoteState, target: ExecTarget): Promise<void> {
+  private async write(material: Material, settings: TlsHostSettings, remote: RemoteState, places: DeployPlaces): Promise<void> {
+    const target = places.files;
     const { record } = material;
     const keyPem = (await this.tls.privateKeyOf(record.id)).export({ type: 'pkcs8', format: 'pem' }).toString();
     await runRootOrFail(target, makeDirectoryArgv(), `create ${CHAIN_FILE.slice(0, CHAIN_FILE.lastIndexOf('/'))}`);
@@ -363,34 +375,38 @@ export class TlsDeployService {
     await runRootOrFail(target, writeFileArgv(CHAIN_FILE, '0644'), `write ${CHAIN_FILE}`, record.chainPem);
     if (settings.dovecotConfig && remote.dovecotInclude !== DOVECOT_INCLUDE_TEXT) await runRootOrFail(target, writeFileArgv(DOVECOT_INCLUDE, '0644'), `write ${DOVECOT_INCLUDE}`, DOVECOT_INCLUDE_TEXT);
     if (settings.nginxConfig && remote.nginxInclude !== NGINX_INCLUDE_TEXT) await runRootOrFail(target, writeFileArgv(NGINX_INCLUDE, '0644'), `write ${NGINX_INCLUDE}`, NGINX_INCLUDE_TEXT);
-    const postfix = this.postfixChanges(remote);
-    if (Object.keys(postfix).length) await runRootOrFail(target, postconfSetArgv(postfix), 'point Postfix at the certificate');
+    const postfix = this.postfixChanges(remote, places);
+    if (places.postfix && Object.keys(postfix).length) await runRootOrFail(places.postfix, postconfSetArgv(postfix), 'point Postfix at the certificate');
   }
 
   /** Postfix must read the layout's files and offer TLS at all; a stricter level the operator chose is kept. */
-  private postfixChanges(remote: RemoteState): Partial<Record<PostfixSetting, string>> {
+  private postfixChanges(remote: RemoteState, places: DeployPlaces): Partial<Record<PostfixSetting, string>> {
     const changes: Partial<Record<PostfixSetting, string>> = {};
+    if (!places.postfix) return changes;
     if (remote.postfixEffective.smtpd_tls_chain_files !== POSTFIX_CHAIN_FILES) changes.smtpd_tls_chain_files = POSTFIX_CHAIN_FILES;
     const level = remote.postfixEffective.smtpd_tls_security_level ?? '';
     if (level === '' || level === 'none') changes.smtpd_tls_security_level = 'may';
     return changes;
   }
 
-  private reloads(settings: TlsHostSettings): Service[] {
-    return ['postfix', ...(settings.dovecotConfig ? (['dovecot'] as const) : []), ...(settings.nginxConfig ? (['nginx'] as const) : [])];
+  private reloads(settings: TlsHostSettings, places: DeployPlaces): Service[] {
+    return [...(places.postfix ? (['postfix'] as const) : []), ...(settings.dovecotConfig ? (['dovecot'] as const) : []), ...(settings.nginxConfig ? (['nginx'] as const) : [])];
   }
 
   /**
    * Reloads every service (but those skipped); says what failed. nginx is tested first: its reload would ignore a bad
    * configuration and keep the old one without a word.
    */
-  private async reloadAll(target: ExecTarget, settings: TlsHostSettings, skip: ReadonlySet<Service> = new Set()): Promise<{ problem: string | null; failed: Set<Service> }> {
+  private async reloadAll(places: DeployPlaces, settings: TlsHostSettings, skip: ReadonlySet<Service> = new Set()): Promise<{ problem: string | null; failed: Set<Service> }> {
     const problems: string[] = [];
     const failed = new Set<Service>();
     const attempt = async (service: Service, what: string, argv: string[]) => {
+      const target = places[service];
+      // No container for it (docker mode): the settings were made to skip Dovecot and nginx, and Postfix is skipped here.
+      if (!target) return false;
       const result = await runRoot(target, argv);
       if (result.exitCode === 0) return true;
-      problems.push(`${what} failed (exit ${result.exitCode ?? result.exitSignal ?? '?'}): ${serverText(result.stderr || result.stdout)}`);
+      problems.push(`${what}${places.docker ? ` in ${target.description}` : ''} failed (exit ${result.exitCode ?? result.exitSignal ?? '?'}): ${serverText(result.stderr || result.stdout)}`);
       failed.add(service);
       return false;
     };
@@ -406,9 +422,6 @@ export class TlsDeployService {
 
   private async material(hostName: string, certificateId: string | undefined): Promise<Material> {
     const host = this.inventory.getHost(hostName);
-    if (host.mode !== 'native') {
-      throw new CopperError('INVALID_INPUT', `${host.name} runs its mail services in containers (docker mode): the console deploys certificates to native hosts only so far. Install the certificate into the containers' volumes by hand, or set the host to native mode if Postfix and Dovecot run on it directly.`);
-    }
     if (!host.mailNames.length) {
       throw new CopperError('TLS_NOT_DEPLOYABLE', `${host.name} has no mail names, so no certificate can be checked against them. Set them first (copper host edit ${host.name} --mail-name NAME).`);
     }
@@ -435,10 +448,6 @@ export class TlsDeployService {
   /** The checks after writing ignore cancel: stopping between writing and checking would leave the host half-switched. */
   private checkOptions(signal?: AbortSignal): CheckOptions {
     return { ...this.options, ...(signal ? { signal } : {}) };
-  }
-
-  private target(host: Host): ExecTarget {
-    return this.exec.onHost(host.name);
   }
 
   // ── Records and status ─────────────────────────────────────────────────────
