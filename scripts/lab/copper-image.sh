@@ -1,28 +1,36 @@
 # shellcheck shell=bash
 # Sourced by scripts/lab/up.sh once the lab dockerd answers (needs lib.sh and $DOCKER).
 #
-# copper-lab/copper:1.0.0: the lab's real Copper image (Debian bookworm minbase + Postfix, Dovecot IMAP, slapd,
-# ldap-utils), built without a registry: debootstrap into a directory, strip it, `docker import` it on the LAB engine.
+# copper-lab/copper:1.0.0: the lab's real Copper image (Debian bookworm minbase + Postfix, Dovecot IMAP, Rspamd, slapd,
+# ldap-utils, procps), built without a registry: debootstrap into a directory, strip it, `docker import` it on the LAB engine.
 # The provisioning tests `docker save` it into a signed bundle and push that to the STACK engine, so it is never
 # loaded there by the lab. One image serves two services (scripts/lab/copper-image/copper-entry): `copper-entry
-# openldap` and `copper-entry mail`, both on 127.0.0.1 ports the lab host does not use (3390, 3025, 3143).
+# openldap` and `copper-entry mail`, both on 127.0.0.1 ports the lab host does not use (3390, 3025, 3143, 3993, and
+# Rspamd's 3332-3334).
 #
 # The stripped debootstrap root filesystem is cached as a tarball under LABDIR/copper-image/ (keyed by its recipe), so
 # a rebuild after down.sh (or after a change to the entry script) skips debootstrap. The image carries the label
 # copper.lab.image-spec: when it matches, nothing is done at all.
 
 # Bump when the debootstrap/strip recipe changes (a new cached rootfs tarball is made).
-COPPER_ROOTFS_RECIPE=1
+COPPER_ROOTFS_RECIPE=3
 # Bump when the import recipe (below) changes; changes to the files in scripts/lab/copper-image/ are noticed anyway.
 COPPER_IMAGE_RECIPE=1
-COPPER_IMAGE_PKGS=(postfix dovecot-imapd slapd ldap-utils)
+# rspamd: DKIM signing in the mail container (its milter); procps: pkill, which the console runs there to reload Rspamd.
+COPPER_IMAGE_PKGS=(postfix dovecot-imapd rspamd procps slapd ldap-utils)
+# Rspamd's user and group in the image, by number. Copper Console writes the DKIM keys on the host, owned by the numeric
+# ids of Rspamd's user in the container (a bind mount knows no names). Debian numbers system users in install order
+# (here _rspamd would be 100, which is messagebus on the lab host), so such a key would belong to an unrelated host
+# user. A fixed id in the range Debian leaves unallocated on hosts (60000-64999, "globally allocated on demand") does
+# not name anyone there.
+COPPER_RSPAMD_ID=64333
 COPPER_IMAGE_SUITE=bookworm
 COPPER_IMAGE_MIRROR=${COPPER_LAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 COPPER_IMAGE_FILES="$LAB_SCRIPT_DIR/copper-image"
 
 # copper_image_spec: the label value of an image made by the current recipe and files.
 copper_rootfs_spec() {
-  printf '%s\n' "rootfs $COPPER_ROOTFS_RECIPE" "$COPPER_IMAGE_SUITE" minbase "${COPPER_IMAGE_PKGS[@]}" | md5sum | cut -c1-16
+  printf '%s\n' "rootfs $COPPER_ROOTFS_RECIPE" "$COPPER_IMAGE_SUITE" minbase "${COPPER_IMAGE_PKGS[@]}" "rspamd id $COPPER_RSPAMD_ID" | md5sum | cut -c1-16
 }
 copper_image_spec() {
   {
@@ -97,6 +105,15 @@ copper_rootfs_tarball() {
     'path-exclude /usr/share/locale/*' 'path-include /usr/share/locale/locale.alias' >"$root/etc/dpkg/dpkg.cfg.d/copper-nodoc"
   # ---- slapd: Debian's default cn=config (dc=nodomain) and any database it made; copper-entry writes slapd.conf
   rm -rf "$root/etc/ldap/slapd.d" "$root"/var/lib/ldap/*
+  # ---- Rspamd: its user and group get COPPER_RSPAMD_ID (see above), and what they owned follows
+  local ruid rgid
+  ruid=$(awk -F: '$1 == "_rspamd" { print $3 }' "$root/etc/passwd")
+  rgid=$(awk -F: '$1 == "_rspamd" { print $3 }' "$root/etc/group")
+  [[ $ruid =~ ^[0-9]+$ && $rgid =~ ^[0-9]+$ ]] || die "the Copper image has no _rspamd user and group (rspamd package)"
+  sed -i -E "s/^(_rspamd:[^:]*:)$ruid:$rgid:/\1$COPPER_RSPAMD_ID:$COPPER_RSPAMD_ID:/" "$root/etc/passwd"
+  sed -i -E "s/^(_rspamd:[^:]*:)$rgid:/\1$COPPER_RSPAMD_ID:/" "$root/etc/group"
+  find "$root" -xdev -uid "$ruid" -exec chown -h "$COPPER_RSPAMD_ID" {} +
+  find "$root" -xdev -gid "$rgid" -exec chgrp -h "$COPPER_RSPAMD_ID" {} +
   # ---- Postfix: the package's main.cf/master.cf, from which copper-entry starts at every container start
   install -d -m 755 "$root/usr/local/share/copper/postfix"
   for f in main.cf master.cf; do install -m 644 "$root/etc/postfix/$f" "$root/usr/local/share/copper/postfix/$f"; done

@@ -114,6 +114,17 @@ NAMED_PID="$RUN/named.pid"
 NAMED_LOG="$LOGS/named.log"
 DNS_TSIG_KEY="$DNSDIR/update.key"
 TLS_DIR=/etc/copper/tls
+# Docker mode (the Copper stack's mail container, test/fixtures/bundle/copper-lab-stack.json): Rspamd's DKIM state on
+# the host, bind-mounted read-only at the same paths into the container, where Copper Console writes it as on a native
+# host; only the reload and the signing check run in the container. Rspamd's ports there: milter (proxy), normal,
+# controller, on 127.0.0.1 beside the host's own 11332-11334.
+STACK_RSPAMD_CONFDIR=/etc/copper/rspamd
+STACK_DKIM_DIR=/etc/copper/dkim
+STACK_RSPAMD_PID=/run/rspamd/rspamd.pid
+STACK_SMTP_PORT=3025
+STACK_RSPAMD_PROXY_PORT=3332
+STACK_RSPAMD_NORMAL_PORT=3333
+STACK_RSPAMD_CONTROLLER_PORT=3334
 NGINX_DIR="$LAB/nginx"
 NGINX_CONF="$NGINX_DIR/nginx.conf"
 NGINX_PID="$RUN/nginx.pid"
@@ -269,6 +280,23 @@ lab_dkim_sudo_cmds() {
     "/usr/bin/pkill --signal HUP -F $RSPAMD_PID -x rspamd"
 }
 
+# DKIM rotation for the docker-mode stack host: the same files in the host folders the mail container mounts
+# (STACK_DKIM_DIR, STACK_RSPAMD_CONFDIR). Key files and their folder belong to Rspamd's user INSIDE the container, which
+# the host need not have (or has with another id): the console writes its numeric ids, so those rules take digits
+# where the native ones name _rspamd. The reload and rspamc run in the container through Docker exec, not sudo.
+lab_dkim_docker_sudo_cmds() {
+  local conf_re key_re name_re='[a-z0-9][a-z0-9.-]*' id_re='[0-9][0-9]*'
+  conf_re=$(printf '%s' "$STACK_RSPAMD_CONFDIR/local.d" | sed 's/[].[\\*^$()+?{|]/\\&/g')
+  key_re=$(printf '%s' "$STACK_DKIM_DIR" | sed 's/[].[\\*^$()+?{|]/\\&/g')
+  printf '%s\n' "/usr/bin/install ^-d -m 0700 -o $id_re -g $id_re $key_re\$" \
+    "/usr/bin/install -d -m 0755 -o root -g root $STACK_RSPAMD_CONFDIR/local.d/copper-dkim" \
+    "/usr/bin/install -m 0644 -o root -g root /dev/stdin $STACK_RSPAMD_CONFDIR/local.d/dkim_signing.conf" \
+    "/usr/bin/install ^-m 0644 -o root -g root /dev/stdin $conf_re/copper-dkim/$name_re\\.conf\$" \
+    "/usr/bin/install ^-m 0600 -o $id_re -g $id_re /dev/stdin $key_re/$name_re\\.key\$" \
+    "/usr/bin/rm ^-f $conf_re/copper-dkim/$name_re\\.conf\$" \
+    "/usr/bin/rm ^-f $key_re/$name_re\\.key\$"
+}
+
 fingerprint() { ssh-keygen -lf "$1" | awk '{print $2}'; }
 
 # The Postfix container's image: the repo tagged with the host's Postfix version (the binaries are the host's).
@@ -355,6 +383,7 @@ write_lab_json() {
   J_DNS_ZONES="${DNS_ZONES[*]}" \
   J_TLS_SUDO_CMDS="$(lab_tls_sudo_cmds)" \
   J_DKIM_SUDO_CMDS="$(lab_dkim_sudo_cmds)" \
+  J_DKIM_DOCKER_SUDO_CMDS="$(lab_dkim_docker_sudo_cmds)" \
   node - >"$LAB_JSON.tmp" <<'EOF'
 const e = process.env;
 const n = (k) => Number(e[k]);
@@ -421,6 +450,13 @@ const lab = {
   // The engine provisioning tests install a Copper stack onto (empty of Copper images until a bundle is pushed).
   stackDocker: {
     socket: e.STACK_DOCKER_SOCK, host: 'unix://' + e.STACK_DOCKER_SOCK, group: e.DOCKER_GROUP, log: e.STACK_DOCKER_LOG,
+    // The provisioned lab stack's Rspamd (mail container): DKIM files in host folders it mounts at the same paths.
+    rspamd: {
+      localConfDir: e.STACK_RSPAMD_CONFDIR, keyDir: e.STACK_DKIM_DIR, pidFile: e.STACK_RSPAMD_PID,
+      smtpPort: n('STACK_SMTP_PORT'), proxyPort: n('STACK_RSPAMD_PROXY_PORT'), normalPort: n('STACK_RSPAMD_NORMAL_PORT'),
+      controllerPort: n('STACK_RSPAMD_CONTROLLER_PORT'),
+      sudoRules: (e.J_DKIM_DOCKER_SUDO_CMDS || '').split('\n').filter(Boolean),
+    },
   },
   // Built on the lab engine (docker.host); copper-entry openldap (:3390) | mail (:3025 smtp, :3143 imap).
   copperImage: e.COPPER_IMAGE,
@@ -456,6 +492,8 @@ export DNS_PORT DNS_TSIG_NAME DNS_TSIG_KEY NAMED_CONF NAMED_LOG
 export RSPAMD_DKIM_DIR RSPAMD_PID DKIM_SMTP_PORT DKIM_SINK_PORT DKIM_SINK_DOMAIN
 export SUBMISSION_PORT SMTPS_PORT IMAPS_PORT HTTPS_PORT TLS_MAIL_NAME TLS_DIR NGINX_CONF NGINX_LOG
 export COPPER_IMAGE STACK_DOCKER_SOCK STACK_DOCKER_LOG
+export STACK_RSPAMD_CONFDIR STACK_DKIM_DIR STACK_RSPAMD_PID STACK_SMTP_PORT STACK_RSPAMD_PROXY_PORT STACK_RSPAMD_NORMAL_PORT \
+  STACK_RSPAMD_CONTROLLER_PORT
 
 # ---- sshd start (shared with rekey-sshd.sh) ---------------------------------------------------
 # start_sshd NAME CONF PIDFILE LOG PORT

@@ -90,6 +90,8 @@ sudo_tmp=$(mktemp)
   printf '%s ALL=(root) NOPASSWD: %s\n' "$SUDO_USER_NAME" "$(lab_tls_sudo_cmds | paste -sd, | sed 's/,/, /g')"
   # DKIM rotation: exact arguments or one-file-name regexes only (see lab_dkim_sudo_cmds).
   printf '%s ALL=(root) NOPASSWD: %s\n' "$SUDO_USER_NAME" "$(lab_dkim_sudo_cmds | paste -sd, | sed 's/,/, /g')"
+  # ... and for the docker-mode stack host, in the host folders its mail container mounts (lab_dkim_docker_sudo_cmds).
+  printf '%s ALL=(root) NOPASSWD: %s\n' "$SUDO_USER_NAME" "$(lab_dkim_docker_sudo_cmds | paste -sd, | sed 's/,/, /g')"
 } >"$sudo_tmp"
 visudo -cqf "$sudo_tmp" || die "generated sudoers drop-in is invalid: $sudo_tmp"
 if ! cmp -s "$sudo_tmp" /etc/sudoers.d/copper-lab; then
@@ -192,6 +194,10 @@ start_sshd "jump sshd" "$JUMP_CONF" "$JUMP_PID" "$JUMP_LOG" "$JUMP_PORT"
 # shellcheck source=scripts/lab/tls.sh
 source "$LAB_SCRIPT_DIR/tls.sh"
 ensure_lab_tls_layout
+# The stack's Rspamd DKIM folders (bind mounts need their source before the mail container starts). Created only when
+# missing: the console sets the key folder's owner (Rspamd's user in the container) at its first activation.
+[[ -d $STACK_DKIM_DIR ]] || install -d -m 0700 -o root -g root "$STACK_DKIM_DIR"
+[[ -d $STACK_RSPAMD_CONFDIR/local.d/copper-dkim ]] || install -d -m 0755 -o root -g root "$STACK_RSPAMD_CONFDIR/local.d/copper-dkim"
 
 # =============================================================================== Postfix (system-wide /etc/postfix)
 postfix_state() { { postconf -n; postconf -M; postconf -P; } 2>/dev/null | md5sum; }

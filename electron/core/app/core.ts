@@ -82,12 +82,11 @@ export function createCore(options: CoreOptions): Core {
   const exec = new ExecTargets(inventory, ssh);
   const queue = new QueueService(db, clock, inventory, new PostfixLocator(inventory, exec, docker), { keepSummarySnapshots: options.shell !== 'cli' });
   // DNS expects a DKIM record for every selector the rotation has not retired (prepared ones included: they must be published).
-  const dkim = new DkimService(db, options.secrets, clock, inventory, exec);
+  const dkim = new DkimService(db, options.secrets, clock, inventory, exec, { containers: (host, signal) => docker.containers(host, false, signal) });
   // TLSA records follow the certificate each host serves, as its last verified deployment recorded it.
   const dns = new DnsService(db, clock, inventory, { dkim, certificates: { served: async (host) => tlsDeploy.servedCertificatePem(host.name) } });
   const tls = new TlsService(db, options.secrets, clock, inventory);
   inventory.onHostDelete((host) => tls.forgetHost(host));
-  // Docker-mode hosts: the services are reloaded inside the running containers that run them.
   // Docker-mode hosts: the services are reloaded inside the running containers that run them.
   const tlsDeploy = new TlsDeployService(db, clock, inventory, exec, tls, (host, signal) => docker.containers(host, false, signal));
   const publisherKeys = new PublisherKeys(db, clock);

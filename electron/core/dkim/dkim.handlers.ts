@@ -19,7 +19,7 @@ export function dkimHandlers(
     'dkim.record': (input) => dkim.record(input.domain),
     'dkim.rotate': {
       scope: (input) => dkim.scopeOfDomain(input.domain),
-      plan: (input) => dkim.planRotate(input.domain, input.algorithm),
+      plan: (input, ctx) => dkim.planRotate(input.domain, input.algorithm, ctx.signal),
       execute: (input, ctx) => dkim.rotate(input.domain, input.algorithm, ctx.signal),
     },
     'dkim.policy': (input) => dkim.policy(input.domain),

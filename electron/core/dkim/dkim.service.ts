@@ -23,7 +23,7 @@ import type { SecretStore } from '../secrets/secret-store';
 import { dkimArchiveRef, dkimRecordText, dkimSecretRef, generateDkimKey, readStoredKey, rspamdKeyFile, type StoredDkimKey } from './dkim-keys';
 import { DkimStore, keyView, type KeyRow } from './dkim-store';
 import { RspamdHost } from './rspamd-host';
-import { rspamdLayout } from './rspamd-layout';
+import { hostOwnerWarning, placeRspamd, type RunningContainers } from './rspamd-places';
 import { nextSelector } from './selector-pattern';
 
 /**
@@ -47,6 +47,8 @@ export interface DkimServiceOptions {
   /** How long to wait for Rspamd to sign as configured after a reload. */
   settleMs?: number;
   checkpoint?: (point: DkimCheckpoint) => Promise<void> | void;
+  /** Finds the containers of a docker-mode host (Rspamd runs in one of them); without it docker-mode hosts are refused. */
+  containers?: RunningContainers;
 }
 
 interface DomainFacts {
@@ -235,7 +237,7 @@ export class DkimService implements DkimRecordSource {
 
   // ── Rotation ───────────────────────────────────────────────────────────────
 
-  planRotate(domainName: string, algorithm?: DkimAlgorithm): DkimRotatePlan {
+  async planRotate(domainName: string, algorithm?: DkimAlgorithm, signal?: AbortSignal): Promise<DkimRotatePlan> {
     const domain = this.domain(domainName);
     const next = this.nextStep(domain, algorithm);
     const { policy } = this.store.policy(domain.id);
@@ -265,19 +267,22 @@ export class DkimService implements DkimRecordSource {
           nextAction,
         };
       case 'activate': {
-        const hosts = this.signingHosts(domain, policy);
+        // Docker mode: the Rspamd container is found (and checked to see the host's folders) now, so a plan that
+        // cannot be carried out fails before it is confirmed.
+        const hosts = await this.rspamdHosts(domain, policy, signal);
         const previous = this.store.keys(domain.id).find((k) => k.state === 'active');
         const selectors = [next.key.selector, ...(policy.overlap && previous ? [previous.selector] : [])];
         const changes: PlannedChange[] = [];
         for (const host of hosts) {
-          const layout = rspamdLayout(host.settings);
-          changes.push({ action: 'create', target: `${host.name}: ${layout.keyFile(next.key.selector, domain.name)}`, detail: `private key of ${next.key.selector}, mode 0600, owner ${host.settings.user}` });
+          const layout = host.rspamd.layout;
+          changes.push({ action: 'create', target: `${host.name}: ${layout.keyFile(next.key.selector, domain.name)}`, detail: `private key of ${next.key.selector}, mode 0600, owner ${host.rspamd.keyOwner}` });
           changes.push({ action: 'update', target: `${host.name}: ${layout.domainConf(domain.name)}`, detail: `sign with ${selectors.join(' and ')}` });
-          changes.push({ action: 'update', target: `${host.name}: Rspamd`, detail: 'reload, then check that a test message is signed with exactly these selectors' });
+          changes.push({ action: 'update', target: `${host.name}: ${host.rspamd.where}`, detail: `reload (${host.rspamd.reloadArgv.join(' ')}), then check that a test message is signed with exactly these selectors` });
         }
         changes.push({ action: 'update', target: `DKIM key ${next.key.selector}`, detail: 'published → active' });
         if (previous) changes.push({ action: 'update', target: `DKIM key ${previous.selector}`, detail: `active → retiring (its record stays for ${policy.graceDays} days${policy.overlap ? '; it keeps signing too' : ''})` });
         const warnings = [
+          ...hosts.map((h) => hostOwnerWarning(h.name, h.settings, h.rspamd.inContainer)).filter((w): w is string => w !== null),
           'The record is checked once more through the site’s resolver first; if it is no longer served exactly, nothing is changed.',
           'If Rspamd does not sign as expected after the reload, the previous configuration is written back and Rspamd reloaded.',
           ...(next.resuming ? [`An activation of ${next.key.selector} was started and not finished; this does it again from the start.`] : []),
@@ -285,10 +290,10 @@ export class DkimService implements DkimRecordSource {
         return { ...base, selector: next.key.selector, summary: `Make Rspamd sign ${domain.name} with selector ${next.key.selector} on ${hosts.map((h) => h.name).join(', ')}`, changes, warnings, nextAction };
       }
       case 'retire': {
-        const hosts = this.signingHosts(domain, policy);
+        const hosts = await this.rspamdHosts(domain, policy, signal);
         const changes: PlannedChange[] = [{ action: 'create', target: `archive of DKIM key ${next.key.selector}`, detail: 'kept encrypted in the secret store' }];
         for (const host of hosts) {
-          const layout = rspamdLayout(host.settings);
+          const layout = host.rspamd.layout;
           changes.push({ action: 'update', target: `${host.name}: ${layout.domainConf(domain.name)}`, detail: `stop signing with ${next.key.selector}` });
           changes.push({ action: 'delete', target: `${host.name}: ${layout.keyFile(next.key.selector, domain.name)}`, detail: 'after Rspamd reloaded without it' });
         }
@@ -371,7 +376,8 @@ export class DkimService implements DkimRecordSource {
 
   private async activate(domain: DomainFacts, key: KeyRow, signal?: AbortSignal): Promise<RotateOutput> {
     const { policy } = this.store.policy(domain.id);
-    const hosts = this.signingHosts(domain, policy).map((h) => ({ ...h, rspamd: this.rspamdHost(h.name, h.settings) }));
+    // Before anything is written: in docker mode a host without a running Rspamd container fails here.
+    const hosts = await this.rspamdHosts(domain, policy, signal);
     // Checked again now, not trusted from the earlier verify: the record may have been changed or deleted since.
     const check = await this.checkRecord(this.resolverFor(domain), domain, key, signal);
     if (check.status !== 'ok') {
@@ -416,7 +422,7 @@ export class DkimService implements DkimRecordSource {
 
   private async retire(domain: DomainFacts, key: KeyRow, signal?: AbortSignal): Promise<RotateOutput> {
     const { policy } = this.store.policy(domain.id);
-    const hosts = this.signingHosts(domain, policy).map((h) => ({ ...h, rspamd: this.rspamdHost(h.name, h.settings) }));
+    const hosts = await this.rspamdHosts(domain, policy, signal);
     // Archive first: from here on the key may disappear from the servers, never from the console.
     if (!key.archive_ref) {
       const archiveRef = dkimArchiveRef(domain.id, key.selector);
@@ -540,15 +546,22 @@ export class DkimService implements DkimRecordSource {
     }
     return names.map((name) => {
       const host = this.inventory.getHost(name);
-      if (host.mode !== 'native') {
-        throw new CopperError('INVALID_INPUT', `Host ${host.name} runs its services in Docker; the DKIM rotation writes keys for an Rspamd on the host itself and does not support docker mode yet.`, { host: host.name });
-      }
       return { name: host.name, settings: this.rspamd(host.name).settings };
     });
   }
 
-  private rspamdHost(hostName: string, settings: RspamdSettings): RspamdHost {
-    return new RspamdHost(hostName, this.exec.onHost(hostName), settings, { settleMs: this.options.settleMs ?? 20_000 });
+  /**
+   * Each signing host's Rspamd, where it runs: on a native host everything happens there; on a docker-mode host the
+   * files are written on the host as on a native one and Rspamd is reloaded and checked in its container
+   * (rspamd-places.ts says why and what is checked first).
+   */
+  private async rspamdHosts(domain: DomainFacts, policy: DkimPolicy, signal?: AbortSignal): Promise<Array<{ name: string; settings: RspamdSettings; rspamd: RspamdHost }>> {
+    const hosts = [];
+    for (const { name, settings } of this.signingHosts(domain, policy)) {
+      const container = await placeRspamd(this.inventory.getHost(name), settings, this.exec, this.options.containers ?? null, signal);
+      hosts.push({ name, settings, rspamd: new RspamdHost(name, this.exec.onHost(name), settings, { settleMs: this.options.settleMs ?? 20_000, container }) });
+    }
+    return hosts;
   }
 
   private resolverFor(domain: DomainFacts): ResolverClient {
@@ -619,7 +632,7 @@ function withRollback(error: unknown, rolledBack: boolean, what: string): Copper
   const cause = error instanceof CopperError ? error : new CopperError('INTERNAL', error instanceof Error ? error.message : String(error));
   const after = rolledBack
     ? 'The previous signing configuration was written back and Rspamd signs as before; the rotation state is unchanged.'
-    : 'Putting the previous signing configuration back did not succeed either: check Rspamd on the host, then run rotate again (it resumes from the unchanged state).';
+    : 'Putting the previous signing configuration back did not succeed either: check Rspamd on the host (or in its container, in docker mode), then run rotate again (it resumes from the unchanged state).';
   const details = typeof cause.details === 'object' && cause.details !== null ? { ...cause.details, rolledBack } : { rolledBack };
   return new CopperError(cause.code, `${what}. ${cause.message} ${after}`, details);
 }

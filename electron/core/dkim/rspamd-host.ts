@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CopperError, type RspamdSettings } from '../../../shared/contract';
 import type { ExecResult, ExecTarget } from '../exec/exec-target';
 import { domainConf, PROGRAMS, rspamdLayout, signingConf, type RspamdLayout } from './rspamd-layout';
+import { firstLine, type RspamdContainer } from './rspamd-places';
 import { signaturesIn, type SignatureSeen } from './signature-headers';
 
 export interface SigningSelector {
@@ -14,14 +15,22 @@ export interface SigningSelector {
 export interface RspamdHostOptions {
   /** How long to wait for Rspamd's new workers to sign as configured after a reload. */
   settleMs: number;
+  /** Docker mode: the container that runs Rspamd (rspamd-places.ts). Files are still written on the host. */
+  container?: RspamdContainer | null;
 }
 
 /**
  * One host's Rspamd, as the DKIM rotation changes it: every change is an idempotent write of a whole file (install
  * from standard input, owner and mode set in the same step) or a removal, so doing a step twice is the same as once.
+ * Files are always written on the host (`target`); in docker mode Rspamd is reloaded and asked to sign in its
+ * container, and key files belong to Rspamd's user there, by number.
  */
 export class RspamdHost {
   readonly layout: RspamdLayout;
+  private readonly container: RspamdContainer | null;
+  /** Where Rspamd runs: the host, or its container. */
+  private readonly rspamdTarget: ExecTarget;
+  private readonly owner: { user: string; group: string };
 
   constructor(
     readonly hostName: string,
@@ -30,19 +39,37 @@ export class RspamdHost {
     private readonly options: RspamdHostOptions = { settleMs: 20_000 },
   ) {
     this.layout = rspamdLayout(settings);
+    this.container = options.container ?? null;
+    this.rspamdTarget = this.container?.target ?? target;
+    this.owner = this.container ? { user: this.container.uid, group: this.container.gid } : { user: settings.user, group: settings.group };
+  }
+
+  /** Docker mode: the container Rspamd runs in; null on a native host. */
+  get inContainer(): RspamdContainer | null {
+    return this.container;
+  }
+
+  /** "Rspamd" or "Rspamd in container copper-mail", for messages. */
+  get where(): string {
+    return this.container ? `Rspamd in container ${this.container.name}` : 'Rspamd';
+  }
+
+  /** Who owns the key files, as the plan says it. */
+  get keyOwner(): string {
+    return this.container ? `${this.settings.user} of container ${this.container.name} (uid ${this.container.uid})` : this.settings.user;
   }
 
   /** The key directory (0700, Rspamd's user), the per-domain folder and dkim_signing.conf. */
   async ensureLayout(signal?: AbortSignal): Promise<void> {
     const s = this.settings;
-    await this.root([PROGRAMS.install, '-d', '-m', '0700', '-o', s.user, '-g', s.group, s.keyDir], 'create the DKIM key folder', signal);
+    await this.root([PROGRAMS.install, '-d', '-m', '0700', '-o', this.owner.user, '-g', this.owner.group, s.keyDir], 'create the DKIM key folder', signal);
     await this.root([PROGRAMS.install, '-d', '-m', '0755', '-o', 'root', '-g', 'root', this.layout.domainDir], 'create the DKIM configuration folder', signal);
     await this.writeFile(this.layout.signingConf, signingConf(this.layout), '0644', 'root', 'root', signal);
   }
 
   /** Key file: mode 0600, owned by Rspamd's user, so only Rspamd (and root) can read it. */
   async writeKey(domain: string, key: SigningSelector, signal?: AbortSignal): Promise<void> {
-    await this.writeFile(this.layout.keyFile(key.selector, domain), key.keyFile, '0600', this.settings.user, this.settings.group, signal);
+    await this.writeFile(this.layout.keyFile(key.selector, domain), key.keyFile, '0600', this.owner.user, this.owner.group, signal);
   }
 
   async removeKey(domain: string, selector: string, signal?: AbortSignal): Promise<void> {
@@ -59,18 +86,25 @@ export class RspamdHost {
     await this.writeFile(this.layout.domainConf(domain), domainConf(domain, entries), '0644', 'root', 'root', signal);
   }
 
-  async reload(signal?: AbortSignal): Promise<void> {
+  /** The command that makes Rspamd read its configuration again, where it runs. */
+  get reloadArgv(): string[] {
     const reload = this.settings.reload;
-    const argv =
-      reload.via === 'systemctl'
-        ? [PROGRAMS.systemctl, 'reload', reload.unit]
-        : // -x rspamd: only if the PID in the file is still Rspamd's (a stale file must not signal another program).
-          [PROGRAMS.pkill, '--signal', 'HUP', '-F', reload.pidFile, '-x', 'rspamd'];
-    const result = await this.target.run({ argv, asRoot: true, timeoutMs: 30_000, maxOutputBytes: 64 * 1024, ...(signal ? { signal } : {}) });
+    // -x rspamd: only if the PID in the file is still Rspamd's (a stale file must not signal another program). In
+    // docker mode the PID file is the one inside the container.
+    if (reload.via === 'pidfile') return [PROGRAMS.pkill, '--signal', 'HUP', '-F', reload.pidFile, '-x', 'rspamd'];
+    if (!this.container) return [PROGRAMS.systemctl, 'reload', reload.unit];
+    // A container has no systemd: SIGHUP to Rspamd's main process, the oldest one named rspamd (its workers are
+    // forked from it later). This is what `systemctl reload rspamd` does on a host.
+    return [PROGRAMS.pkill, '--signal', 'HUP', '--oldest', '-x', 'rspamd'];
+  }
+
+  async reload(signal?: AbortSignal): Promise<void> {
+    const argv = this.reloadArgv;
+    const result = await this.rspamdTarget.run({ argv, asRoot: true, timeoutMs: 30_000, maxOutputBytes: 64 * 1024, ...(signal ? { signal } : {}) });
     if (result.exitCode !== 0) {
       throw new CopperError(
         'RSPAMD_RELOAD_FAILED',
-        `Rspamd on ${this.hostName} could not be told to reload (${argv.join(' ')} exited ${result.exitCode ?? result.exitSignal ?? 'without status'}): ${firstLine(result)}. Check that Rspamd runs and that the reload setting is right (copper dkim rspamd ${this.hostName}).`,
+        `${this.where} on ${this.hostName} could not be told to reload (${argv.join(' ')} exited ${result.exitCode ?? result.exitSignal ?? 'without status'}): ${firstLine(result)}. Check that Rspamd runs and that the reload setting is right (copper dkim rspamd ${this.hostName}).`,
         { host: this.hostName, stderr: result.stderr.slice(0, 500) },
       );
     }
@@ -92,7 +126,7 @@ export class RspamdHost {
       'A test message the console asks Rspamd to sign; it is never sent.',
       '',
     ].join('\r\n');
-    const result = await this.target.run({
+    const result = await this.rspamdTarget.run({
       argv: ['rspamc', '-h', this.settings.scanner, '-i', '127.0.0.1', '--mime'],
       stdin: message,
       timeoutMs: 30_000,
@@ -100,7 +134,7 @@ export class RspamdHost {
       ...(signal ? { signal } : {}),
     });
     if (result.exitCode !== 0) {
-      throw new CopperError('RSPAMD_RELOAD_FAILED', `Rspamd on ${this.hostName} (${this.settings.scanner}) did not scan a test message: ${firstLine(result)}. Is Rspamd running?`, {
+      throw new CopperError('RSPAMD_RELOAD_FAILED', `${this.where} on ${this.hostName} (${this.settings.scanner}) did not scan a test message: ${firstLine(result)}. Is Rspamd running, and is its normal worker there (copper dkim rspamd ${this.hostName})?`, {
         host: this.hostName,
       });
     }
@@ -124,7 +158,7 @@ export class RspamdHost {
     const said = (list: readonly string[]) => (list.length ? list.join(', ') : 'no selector');
     throw new CopperError(
       'RSPAMD_RELOAD_FAILED',
-      `After the reload, Rspamd on ${this.hostName} signs ${domain} with ${said(seen)} instead of ${said(selectors)}: it did not take the new configuration (Rspamd keeps the old one when the new one does not load; its log says why).`,
+      `After the reload, ${this.where} on ${this.hostName} signs ${domain} with ${said(seen)} instead of ${said(selectors)}: it did not take the new configuration (Rspamd keeps the old one when the new one does not load; its log says why).`,
       { host: this.hostName, expected: selectors, signing: seen },
     );
   }
@@ -144,10 +178,4 @@ export class RspamdHost {
     }
     return result;
   }
-}
-
-/** A program's complaint, one line, bounded: server output is data, shown as text and never interpreted. */
-function firstLine(result: ExecResult): string {
-  const text = (result.stderr.trim() || result.stdout.trim() || 'no output').split('\n')[0] ?? '';
-  return text.slice(0, 300);
 }
