@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { holdStackLock } from '../../scripts/lab/stack-lock.mjs';
-import { inConsole, launchChromium, repoRoot, requireBuild, screenshot, type BrowserShellProcess } from '../support/browser-shell';
+import { inConsole, launchChromium, requireBuild, screenshot, type BrowserShellProcess } from '../support/browser-shell';
 import { lab, type Lab } from '../support/lab';
 import { openHostPage } from './ui-steps';
+import { buildBundle, cleanStackEngine, publisherKey, stackFixture } from '../support/stack';
 
 /**
  * The operator's provisioning flow in Chromium against the lab's stack engine (a second dockerd, reached over SSH as
@@ -18,12 +19,6 @@ import { openHostPage } from './ui-steps';
  * back while the previous containers keep serving. The engine is the integration test's too: the stack lock is held.
  */
 
-interface StackLab {
-  stackDocker: { socket: string };
-  docker: Lab['docker'] & { copperImage?: string };
-  copperImage?: string;
-}
-
 interface StackFixture {
   name: string;
   version: string;
@@ -31,7 +26,6 @@ interface StackFixture {
 }
 
 const HOST = 'mx';
-const fixtures = join(repoRoot, 'test', 'fixtures', 'bundle');
 
 function run(argv: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(argv[0] ?? '', argv.slice(1), { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
@@ -44,21 +38,7 @@ function cli(shell: BrowserShellProcess, ...args: string[]): string {
   return result.stdout;
 }
 
-const readFixture = (file: string) => JSON.parse(readFileSync(join(fixtures, file), 'utf8')) as StackFixture;
-
-/** The stack engine through the real docker CLI, never through the console under test. */
-function stackDocker(l: StackLab, ...args: string[]) {
-  return run(['docker', '-H', `unix://${l.stackDocker.socket}`, ...args]);
-}
-
-/** Every container and volume provisioning made on the stack engine, and the Copper image: the run starts from nothing. */
-function cleanStackEngine(l: StackLab, image: string | undefined): void {
-  const ids = stackDocker(l, 'ps', '-aq', '--filter', 'label=copper.provision.stack').stdout.split('\n').filter(Boolean);
-  if (ids.length) assert.equal(stackDocker(l, 'rm', '-f', ...ids).status, 0, 'the stack containers are removed');
-  const volumes = stackDocker(l, 'volume', 'ls', '-q', '--filter', 'label=copper.provision.stack').stdout.split('\n').filter(Boolean);
-  if (volumes.length) assert.equal(stackDocker(l, 'volume', 'rm', '-f', ...volumes).status, 0, 'the stack volumes are removed');
-  if (image) stackDocker(l, 'rmi', '-f', image);
-}
+const readFixture = (file: string) => JSON.parse(readFileSync(stackFixture(file), 'utf8')) as StackFixture;
 
 async function openProvisioning(page: Page): Promise<void> {
   await openHostPage(page, HOST);
@@ -109,9 +89,8 @@ async function planFromKeyboard(page: Page): Promise<Locator> {
 
 describe('provisioning in the browser shell', { timeout: 900_000 }, () => {
   let browser: Browser;
-  let l: Lab & StackLab;
+  let l: Lab;
   let work = '';
-  let image: string | undefined;
   let good: StackFixture;
   let broken: StackFixture;
   const bundles = { good: '', broken: '' };
@@ -120,51 +99,25 @@ describe('provisioning in the browser shell', { timeout: 900_000 }, () => {
 
   before(async () => {
     requireBuild();
-    l = lab() as Lab & StackLab;
+    l = lab() as Lab;
     assert.ok(l.stackDocker?.socket, 'lab.json has no stackDocker section: run `bash scripts/lab/up.sh`');
-    for (const file of ['copper-lab-stack.json', 'copper-lab-stack-broken.json']) {
-      assert.ok(existsSync(join(fixtures, file)), `test/fixtures/bundle/${file} is missing`);
-    }
     releaseLock = await holdStackLock('test/e2e/provision.spec.ts');
-    image = l.copperImage ?? l.docker.copperImage ?? 'copper-lab/copper:1.0.0';
-    cleanStackEngine(l, image);
+    cleanStackEngine(l);
 
     good = readFixture('copper-lab-stack.json');
     broken = readFixture('copper-lab-stack-broken.json');
     work = mkdtempSync(join(tmpdir(), 'copper-e2e-provision-'));
-    const key = join(work, 'publisher.pem');
-    const keygen = run([process.execPath, join(repoRoot, 'scripts', 'build-bundle.mjs'), '--keygen', key]);
-    assert.equal(keygen.status, 0, keygen.stderr);
+    const key = publisherKey(work);
     publicKey = `${key}.pub.pem`;
-    for (const [which, file] of [
-      ['good', 'copper-lab-stack.json'],
-      ['broken', 'copper-lab-stack-broken.json'],
-    ] as const) {
-      const out = join(work, which);
-      const built = run([
-        process.execPath,
-        join(repoRoot, 'scripts', 'build-bundle.mjs'),
-        '--stack',
-        join(fixtures, file),
-        '--docker-host',
-        `unix://${l.docker.socket}`,
-        '--key',
-        key,
-        '--out',
-        out,
-        '--publisher',
-        'e2e publisher',
-      ]);
-      assert.equal(built.status, 0, `build-bundle ${file}: ${built.stderr}`);
-      bundles[which] = out;
-    }
+    bundles.good = buildBundle(l, key, stackFixture('copper-lab-stack.json'), join(work, 'good'), 'e2e publisher');
+    bundles.broken = buildBundle(l, key, stackFixture('copper-lab-stack-broken.json'), join(work, 'broken'), 'e2e publisher');
     browser = await launchChromium();
   });
 
   after(async () => {
     try {
       await browser?.close();
-      if (l?.stackDocker) cleanStackEngine(l, image);
+      if (l?.stackDocker) cleanStackEngine(l);
       for (const [which, fixture] of [
         ['good', good],
         ['broken', broken],

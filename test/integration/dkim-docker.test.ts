@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { DkimDomainStatus, ProvisionResult } from '../../shared/contract';
+import type { DkimDomainStatus } from '../../shared/contract';
 import type { OutputOf } from '../../shared/client/client';
 import { holdStackLock } from '../../scripts/lab/stack-lock.mjs';
 import { confirmAndRun, tempCore, type TempCore } from '../support/temp-core';
@@ -13,8 +12,8 @@ import { lab, readKey, type Lab } from '../support/lab';
 import { labDns, publishTxt, removeRecords, uniqueDomain } from '../support/dns';
 import { SmtpSink, submitSmtp } from '../support/smtp-sink';
 import { verifyDkim } from '../support/dkim-verify';
-import { repoRoot } from '../support/run-copper';
 import { rejection } from '../support/rejection';
+import { buildBundle, cleanStackEngine, provisionStack, publisherKey, stackDocker as stackEngine, stackFixture, stagingRootFor } from '../support/stack';
 
 /*
  * DKIM rotation on a host in docker mode, against the lab's stack engine: the lab's Copper stack is provisioned there
@@ -46,11 +45,6 @@ interface DkimLab {
 }
 type Rotation = OutputOf<'dkim.rotate'>;
 
-const run = (argv: string[], input?: string) => {
-  const result = spawnSync(argv[0] ?? '', argv.slice(1), { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...(input !== undefined ? { input } : {}) });
-  return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
-};
-
 describe('DKIM rotation on a docker-mode host: files on the host, Rspamd reloaded and signing in its container', () => {
   let l: Lab & DkimLab;
   let stack: StackRspamd;
@@ -62,15 +56,8 @@ describe('DKIM rotation on a docker-mode host: files on the host, Rspamd reloade
   const domains: string[] = [];
   const recordNames = new Set<string>();
 
-  const stackDocker = (...args: string[]) => run(['docker', '-H', `unix://${l.stackDocker.socket}`, ...args]);
-  /** Every container and volume a provisioning left on the stack engine, and the Copper image (as provision.test.ts does). */
-  const cleanEngine = () => {
-    const ids = stackDocker('ps', '-aq', '--filter', 'label=copper.provision.stack').stdout.split('\n').filter(Boolean);
-    if (ids.length) assert.equal(stackDocker('rm', '-f', ...ids).status, 0);
-    const volumes = stackDocker('volume', 'ls', '-q', '--filter', 'label=copper.provision.stack').stdout.split('\n').filter(Boolean);
-    if (volumes.length) assert.equal(stackDocker('volume', 'rm', '-f', ...volumes).status, 0);
-    stackDocker('rmi', '-f', l.copperImage);
-  };
+  const stackDocker = (...args: string[]) => stackEngine(l, ...args);
+  const stagingRoot = stagingRootFor('coppersudo');
   const rotate = (domain: string, algorithm?: 'rsa2048' | 'ed25519') => confirmAndRun<Rotation>(t.client, 'dkim.rotate', { domain, ...(algorithm ? { algorithm } : {}) });
   const status = async (domain: string): Promise<DkimDomainStatus> => {
     const result = await t.client.task('dkim.status', { domain, checkDns: false });
@@ -134,13 +121,10 @@ describe('DKIM rotation on a docker-mode host: files on the host, Rspamd reloade
     stack = l.stackDocker.rspamd;
     sinkDomain = l.rspamd.dkim.sinkDomain;
     releaseStack = await holdStackLock('test/integration/dkim-docker.test.ts');
-    cleanEngine();
+    cleanStackEngine(l);
     work = mkdtempSync(join(tmpdir(), 'copper-dkim-docker-'));
-    const key = join(work, 'publisher.pem');
-    assert.equal(run(['node', join(repoRoot, 'scripts', 'build-bundle.mjs'), '--keygen', key]).status, 0);
-    const bundle = join(work, 'bundle');
-    const built = run(['node', join(repoRoot, 'scripts', 'build-bundle.mjs'), '--stack', join(repoRoot, 'test', 'fixtures', 'bundle', 'copper-lab-stack.json'), '--docker-host', `unix://${l.docker.socket}`, '--key', key, '--out', bundle, '--publisher', 'dkim docker test']);
-    assert.equal(built.status, 0, built.stderr);
+    const key = publisherKey(work);
+    const bundle = buildBundle(l, key, stackFixture(), join(work, 'bundle'), 'dkim docker test');
 
     sink = await SmtpSink.start(l.rspamd.dkim.sinkPort);
     t = tempCore(PASSPHRASE);
@@ -159,9 +143,7 @@ describe('DKIM rotation on a docker-mode host: files on the host, Rspamd reloade
       pinnedFingerprint: l.ssh.hostKeyFingerprint,
     });
     await confirmAndRun(t.client, 'provision.keys.add', { name: 'dkim docker test', publicKeyPem: readFileSync(`${key}.pub.pem`, 'utf8') });
-    await t.client.task('provision.bundle.push', { host: HOST, path: bundle });
-    const { planHash } = await t.client.plan('provision.apply', { host: HOST });
-    const provisioned: ProvisionResult = await t.client.execute('provision.apply', { host: HOST }, planHash);
+    const provisioned = await provisionStack(t.client, HOST, bundle, stagingRoot);
     assert.equal(provisioned.outcome, 'applied');
     // Host folders the container mounts; the user, PID file and normal worker as the container knows them.
     await confirmAndRun(t.client, 'dkim.setRspamd', {
@@ -179,7 +161,7 @@ describe('DKIM rotation on a docker-mode host: files on the host, Rspamd reloade
 
   after(async () => {
     try {
-      if (l) cleanEngine();
+      if (l) cleanStackEngine(l);
     } finally {
       await sink?.close();
       for (const name of recordNames) await removeRecords(name, 'TXT').catch(() => undefined);
@@ -191,6 +173,7 @@ describe('DKIM rotation on a docker-mode host: files on the host, Rspamd reloade
       }
       t?.close();
       if (work) rmSync(work, { recursive: true, force: true });
+      rmSync(stagingRoot, { recursive: true, force: true });
       releaseStack();
     }
   });

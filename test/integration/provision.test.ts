@@ -12,6 +12,7 @@ import { lab, readKey, type Lab } from '../support/lab';
 import { copperBin, repoRoot, runCopper } from '../support/run-copper';
 import { rejection } from '../support/rejection';
 import { submitSmtp } from '../support/smtp-sink';
+import { buildBundle as buildStackBundle, cleanStackEngine, publisherKey, stackDocker as stackEngine, stackFixture, stagingRootFor } from '../support/stack';
 import { holdStackLock } from '../../scripts/lab/stack-lock.mjs';
 
 /**
@@ -56,15 +57,14 @@ describe('provisioning: push, plan, apply, verify, roll back, converge', () => {
   let key: string;
   let releaseStack: () => void;
   const bundles: Record<'good' | 'broken' | 'wrongPort' | 'update', string> = { good: '', broken: '', wrongPort: '', update: '' };
-  const stackDocker = (...args: string[]) => run(['docker', '-H', `unix://${l.stackDocker.socket}`, ...args]);
+  const stackDocker = (...args: string[]) => stackEngine(l, ...args);
   const plan = (bundle?: string) => t.client.plan('provision.apply', { host: HOST, ...(bundle ? { bundle } : {}) });
   const apply = async (onProgress?: (message: string) => void): Promise<ProvisionResult> => {
     const { planHash } = await t.client.plan('provision.apply', { host: HOST });
     return t.client.execute('provision.apply', { host: HOST }, planHash, onProgress ? { onProgress: (p) => onProgress(p.message) } : {});
   };
   const status = (): Promise<ProvisionStatus> => t.client.query('provision.status', { host: HOST });
-  // A staging folder of the test's own, removed at the end: every run's bundles are new and 185 MiB each.
-  const stagingRoot = `/home/${LOGIN}/.copper-provision-test-${randomBytes(4).toString('hex')}`;
+  const stagingRoot = stagingRootFor(LOGIN);
   const push = (path: string) => t.client.task('provision.bundle.push', { host: HOST, path, stagingRoot });
   const secretValue = async (name: string) => {
     const row = t.core.inventory.hostRow(HOST);
@@ -73,39 +73,23 @@ describe('provisioning: push, plan, apply, verify, roll back, converge', () => {
     assert.ok(value, `the vault holds ${name}`);
     return value;
   };
-  /** Every container and volume a provisioning left on the stack engine, and the Copper image: the next run starts from nothing. */
-  const cleanEngine = () => {
-    const ids = stackDocker('ps', '-aq', '--filter', 'label=copper.provision.stack').stdout.split('\n').filter(Boolean);
-    if (ids.length) assert.equal(stackDocker('rm', '-f', ...ids).status, 0);
-    const volumes = stackDocker('volume', 'ls', '-q', '--filter', 'label=copper.provision.stack').stdout.split('\n').filter(Boolean);
-    if (volumes.length) assert.equal(stackDocker('volume', 'rm', '-f', ...volumes).status, 0);
-    stackDocker('rmi', '-f', l.copperImage);
-  };
-  const buildBundle = (stackFile: string, name: string) => {
-    const out = join(work, name);
-    const built = run(['node', join(repoRoot, 'scripts', 'build-bundle.mjs'), '--stack', stackFile, '--docker-host', `unix://${l.docker.socket}`, '--key', key, '--out', out, '--publisher', 'provision test']);
-    assert.equal(built.status, 0, built.stderr);
-    return out;
-  };
-
   before(async () => {
     l = lab();
     releaseStack = await holdStackLock('test/integration/provision.test.ts');
-    cleanEngine();
+    cleanStackEngine(l);
     work = mkdtempSync(join(tmpdir(), 'copper-provision-'));
-    key = join(work, 'publisher.pem');
-    assert.equal(run(['node', join(repoRoot, 'scripts', 'build-bundle.mjs'), '--keygen', key]).status, 0);
-    const fixtures = join(repoRoot, 'test', 'fixtures', 'bundle');
-    bundles.good = buildBundle(join(fixtures, 'copper-lab-stack.json'), 'good');
-    bundles.broken = buildBundle(join(fixtures, 'copper-lab-stack-broken.json'), 'broken');
+    key = publisherKey(work);
+    const buildBundle = (stackFile: string, name: string) => buildStackBundle(l, key, stackFile, join(work, name), 'provision test');
+    bundles.good = buildBundle(stackFixture(), 'good');
+    bundles.broken = buildBundle(stackFixture('copper-lab-stack-broken.json'), 'broken');
     // A correct update that only changes the mail service's host name: the one the console is killed in the middle of.
-    const update = JSON.parse(readFileSync(join(fixtures, 'copper-lab-stack.json'), 'utf8')) as { version: string; services: { mail: { environment: Record<string, unknown> } } };
+    const update = JSON.parse(readFileSync(stackFixture(), 'utf8')) as { version: string; services: { mail: { environment: Record<string, unknown> } } };
     update.version = '1.0.2-lab';
     update.services.mail.environment['MAIL_HOSTNAME'] = 'mx2.copper.test';
     writeFileSync(join(work, 'update-stack.json'), JSON.stringify(update));
     bundles.update = buildBundle(join(work, 'update-stack.json'), 'update');
     // Healthy inside, wrong from outside: the stack says SMTP is on 3026 while the service listens on 3025.
-    const wrongPort = JSON.parse(readFileSync(join(fixtures, 'copper-lab-stack.json'), 'utf8')) as { version: string; services: { mail: { ports: Array<{ name: string; containerPort: number; hostPort: number }> } } };
+    const wrongPort = JSON.parse(readFileSync(stackFixture(), 'utf8')) as { version: string; services: { mail: { ports: Array<{ name: string; containerPort: number; hostPort: number }> } } };
     wrongPort.version = '1.0.3-lab';
     for (const port of wrongPort.services.mail.ports) if (port.name === 'smtp') Object.assign(port, { containerPort: 3026, hostPort: 3026 });
     writeFileSync(join(work, 'wrong-port-stack.json'), JSON.stringify(wrongPort));
@@ -128,7 +112,7 @@ describe('provisioning: push, plan, apply, verify, roll back, converge', () => {
 
   after(() => {
     try {
-      if (l) cleanEngine();
+      if (l) cleanStackEngine(l);
     } finally {
       rmSync(stagingRoot, { recursive: true, force: true });
       t?.close();

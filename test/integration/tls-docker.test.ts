@@ -5,13 +5,13 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { ProvisionResult, TlsCertificateRecord, TlsDeployment } from '../../shared/contract';
+import type { TlsCertificateRecord, TlsDeployment } from '../../shared/contract';
 import { holdQueueLock } from '../../scripts/lab/queue-lock.mjs';
 import { holdStackLock } from '../../scripts/lab/stack-lock.mjs';
 import { confirmAndRun, tempCore, type TempCore } from '../support/temp-core';
 import { lab, readKey, type Lab } from '../support/lab';
-import { repoRoot } from '../support/run-copper';
 import { rejection } from '../support/rejection';
+import { buildBundle as buildStackBundle, cleanStackEngine, provisionStack, publisherKey, stackDocker as stackEngine, stackFixture, stagingRootFor } from '../support/stack';
 
 /*
  * Certificate deployment to a host in docker mode, against the lab's stack engine: the lab's Copper stack is provisioned
@@ -30,11 +30,6 @@ const SMTP_PORT = 3025;
 const IMAPS_PORT = 3993;
 const MAIL_CONTAINER = 'copper-mail';
 const TLS_DIR = '/etc/copper/tls';
-
-const run = (argv: string[]) => {
-  const result = spawnSync(argv[0] ?? '', argv.slice(1), { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
-};
 
 /** What openssl says a port serves: the SHA-256 fingerprint, as `openssl x509 -fingerprint -sha256` prints it. */
 function opensslServed(port: number, serverName: string, starttls: boolean): string {
@@ -81,7 +76,7 @@ describe('TLS deployment to a docker-mode host: files on the host, services relo
   let savedTls: Map<string, SavedFile> | undefined;
   let issued: TlsCertificateRecord;
   const bundles = { good: '', update: '' };
-  const stackDocker = (...args: string[]) => run(['docker', '-H', `unix://${l.stackDocker.socket}`, ...args]);
+  const stackDocker = (...args: string[]) => stackEngine(l, ...args);
   const inMail = (...argv: string[]) => {
     const result = stackDocker('exec', MAIL_CONTAINER, ...argv);
     assert.equal(result.status, 0, `${argv.join(' ')} in ${MAIL_CONTAINER}: ${result.stderr}`);
@@ -89,25 +84,8 @@ describe('TLS deployment to a docker-mode host: files on the host, services relo
   };
   const issue = () => confirmAndRun<TlsCertificateRecord>(t.client, 'tls.issue', { host: HOST, names: [l.tls.mailName], authority: 'lab-ca' });
   const deploy = (certificate: string) => confirmAndRun<TlsDeployment>(t.client, 'tls.deploy', { host: HOST, certificate });
-  const apply = async (): Promise<ProvisionResult> => {
-    const { planHash } = await t.client.plan('provision.apply', { host: HOST });
-    return t.client.execute('provision.apply', { host: HOST }, planHash);
-  };
   const served = () => ({ smtp: opensslServed(SMTP_PORT, l.tls.mailName, true), imaps: opensslServed(IMAPS_PORT, l.tls.mailName, false) });
-  /** Every container and volume a provisioning left on the stack engine, and the Copper image (as provision.test.ts does). */
-  const cleanEngine = () => {
-    const ids = stackDocker('ps', '-aq', '--filter', 'label=copper.provision.stack').stdout.split('\n').filter(Boolean);
-    if (ids.length) assert.equal(stackDocker('rm', '-f', ...ids).status, 0);
-    const volumes = stackDocker('volume', 'ls', '-q', '--filter', 'label=copper.provision.stack').stdout.split('\n').filter(Boolean);
-    if (volumes.length) assert.equal(stackDocker('volume', 'rm', '-f', ...volumes).status, 0);
-    stackDocker('rmi', '-f', l.copperImage);
-  };
-  const buildBundle = (stackFile: string, name: string) => {
-    const out = join(work, name);
-    const built = run(['node', join(repoRoot, 'scripts', 'build-bundle.mjs'), '--stack', stackFile, '--docker-host', `unix://${l.docker.socket}`, '--key', key, '--out', out, '--publisher', 'tls docker test']);
-    assert.equal(built.status, 0, built.stderr);
-    return out;
-  };
+  const stagingRoot = stagingRootFor('coppersudo');
   const saveTlsDir = () => {
     const files = new Map<string, SavedFile>();
     for (const name of readdirSync(TLS_DIR)) {
@@ -138,11 +116,11 @@ describe('TLS deployment to a docker-mode host: files on the host, services relo
     releaseQueue = await holdQueueLock('test/integration/tls-docker.test.ts');
     savedTls = saveTlsDir();
     assert.ok(savedTls.has('mail.crt') && savedTls.has('mail.key'), `${TLS_DIR} has no certificate: run \`bash scripts/lab/up.sh\``);
-    cleanEngine();
+    cleanStackEngine(l);
     work = mkdtempSync(join(tmpdir(), 'copper-tls-docker-'));
-    key = join(work, 'publisher.pem');
-    assert.equal(run(['node', join(repoRoot, 'scripts', 'build-bundle.mjs'), '--keygen', key]).status, 0);
-    const fixture = join(repoRoot, 'test', 'fixtures', 'bundle', 'copper-lab-stack.json');
+    key = publisherKey(work);
+    const buildBundle = (stackFile: string, name: string) => buildStackBundle(l, key, stackFile, join(work, name), 'tls docker test');
+    const fixture = stackFixture();
     bundles.good = buildBundle(fixture, 'good');
     // An update that only changes the mail service's host name: the mail container is replaced by a new one.
     const update = JSON.parse(readFileSync(fixture, 'utf8')) as { version: string; services: { mail: { environment: Record<string, unknown> } } };
@@ -168,8 +146,7 @@ describe('TLS deployment to a docker-mode host: files on the host, services relo
       mailNames: [l.tls.mailName],
     });
     await confirmAndRun(t.client, 'provision.keys.add', { name: 'tls docker test', publicKeyPem: readFileSync(`${key}.pub.pem`, 'utf8') });
-    await t.client.task('provision.bundle.push', { host: HOST, path: bundles.good });
-    const provisioned = await apply();
+    const provisioned = await provisionStack(t.client, HOST, bundles.good, stagingRoot);
     assert.equal(provisioned.outcome, 'applied');
     // The container's own view: Dovecot's configuration is the image's default path there; no reverse proxy in the stack.
     await confirmAndRun(t.client, 'tls.configure', { host: HOST, ports: { smtp: SMTP_PORT, submission: null, smtps: null, imaps: IMAPS_PORT, https: null }, dovecotConfig: '/etc/dovecot/dovecot.conf', nginxConfig: null });
@@ -178,13 +155,14 @@ describe('TLS deployment to a docker-mode host: files on the host, services relo
 
   after(() => {
     try {
-      if (l) cleanEngine();
+      if (l) cleanStackEngine(l);
     } finally {
       try {
         if (savedTls) restoreTlsDir(savedTls);
       } finally {
         t?.close();
         if (work) rmSync(work, { recursive: true, force: true });
+        rmSync(stagingRoot, { recursive: true, force: true });
         releaseQueue();
         releaseStack();
       }
@@ -227,8 +205,7 @@ describe('TLS deployment to a docker-mode host: files on the host, services relo
     const fingerprint = issued.certificate?.fingerprintSha256;
     assert.ok(fingerprint);
     const before = stackDocker('inspect', '--format', '{{.Id}}', MAIL_CONTAINER).stdout.trim();
-    await t.client.task('provision.bundle.push', { host: HOST, path: bundles.update });
-    const updated = await apply();
+    const updated = await provisionStack(t.client, HOST, bundles.update, stagingRoot);
     assert.equal(updated.outcome, 'applied');
     const after = stackDocker('inspect', '--format', '{{.Id}}', MAIL_CONTAINER).stdout.trim();
     assert.notEqual(after, before, 'the mail container was replaced');
