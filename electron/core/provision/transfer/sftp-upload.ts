@@ -16,6 +16,12 @@ export async function hashLocalPrefix(path: string, length: number, hash: Hash, 
   for await (const chunk of stream) hash.update(chunk as Buffer);
 }
 
+/** Continues `hash` with a local file from byte `start` to its end. */
+async function hashLocalFrom(path: string, start: number, hash: Hash, signal?: AbortSignal): Promise<void> {
+  const stream = createReadStream(path, { start, highWaterMark: CHUNK, ...(signal ? { signal } : {}) });
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+}
+
 export interface UploadRequest {
   session: SftpSession;
   localPath: string;
@@ -23,7 +29,7 @@ export interface UploadRequest {
   remotePath: string;
   /** Bytes already on the server and verified as this file's prefix: sending starts here. */
   from: number;
-  /** Already holds the hash of the local prefix [0, from): the upload continues it, so the file is read once. */
+  /** Already holds the hash of the local prefix [0, from): the upload continues it with the rest of the local file. */
   hash: Hash;
   /** Bytes of this upload the server has acknowledged so far (not counting `from`). */
   onAcknowledged: (bytes: number) => void;
@@ -44,15 +50,19 @@ export async function uploadFrom(request: UploadRequest): Promise<number> {
   const acknowledged = () => (sink as unknown as { bytesWritten: number }).bytesWritten;
   const meter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
       onAcknowledged(acknowledged());
       callback(null, chunk);
     },
   });
+  // The local hash is read beside the upload, not inside its pipeline: hashing there made the whole transfer about
+  // 2.5 times slower (185 MiB over loopback: 10.6 s against 3.9 s), although hashing alone takes 0.2 s.
+  const hashing = hashLocalFrom(localPath, from, hash, request.signal);
   try {
     if (request.signal) await pipeline(source, meter, sink, { signal: request.signal });
     else await pipeline(source, meter, sink);
+    await hashing;
   } catch (error) {
+    await hashing.catch(() => {});
     // After a cancel or a failure, wait until the server closed the file: SFTP answers in order, so every write sent
     // before has then landed, and what the next push finds is what was acknowledged here.
     await closed(sink);
