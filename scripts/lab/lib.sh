@@ -263,13 +263,16 @@ lab_tls_sudo_cmds() {
   printf '%s\n' "/usr/sbin/nginx -t -q -c $NGINX_CONF" "/usr/sbin/nginx -s reload -c $NGINX_CONF"
 }
 
+# A path as a literal in a sudoers regex: its regex characters escaped.
+sudoers_re() { printf '%s' "$1" | sed 's/[].[\\*^$()+?{|]/\\&/g'; }
+
 # DKIM rotation (copper dkim rotate) as coppersudo: write key files (0600, Rspamd's user) and the console's signing
 # config where the lab Rspamd reads them, remove retired keys, and SIGHUP Rspamd. Least privilege: every rule is an
 # exact command line, or a sudoers regex (sudo >= 1.9.10) that allows one file name with no "/" inside one folder.
 lab_dkim_sudo_cmds() {
   local conf_re key_re name_re='[a-z0-9][a-z0-9.-]*'
-  conf_re=$(printf '%s' "$RSPAMD_CONFDIR/local.d" | sed 's/[].[\\*^$()+?{|]/\\&/g')
-  key_re=$(printf '%s' "$RSPAMD_DKIM_DIR" | sed 's/[].[\\*^$()+?{|]/\\&/g')
+  conf_re=$(sudoers_re "$RSPAMD_CONFDIR/local.d")
+  key_re=$(sudoers_re "$RSPAMD_DKIM_DIR")
   printf '%s\n' "/usr/bin/install -d -m 0700 -o _rspamd -g _rspamd $RSPAMD_DKIM_DIR" \
     "/usr/bin/install -d -m 0755 -o root -g root $RSPAMD_CONFDIR/local.d/copper-dkim" \
     "/usr/bin/install -m 0644 -o root -g root /dev/stdin $RSPAMD_CONFDIR/local.d/dkim_signing.conf" \
@@ -286,8 +289,8 @@ lab_dkim_sudo_cmds() {
 # where the native ones name _rspamd. The reload and rspamc run in the container through Docker exec, not sudo.
 lab_dkim_docker_sudo_cmds() {
   local conf_re key_re name_re='[a-z0-9][a-z0-9.-]*' id_re='[0-9][0-9]*'
-  conf_re=$(printf '%s' "$STACK_RSPAMD_CONFDIR/local.d" | sed 's/[].[\\*^$()+?{|]/\\&/g')
-  key_re=$(printf '%s' "$STACK_DKIM_DIR" | sed 's/[].[\\*^$()+?{|]/\\&/g')
+  conf_re=$(sudoers_re "$STACK_RSPAMD_CONFDIR/local.d")
+  key_re=$(sudoers_re "$STACK_DKIM_DIR")
   printf '%s\n' "/usr/bin/install ^-d -m 0700 -o $id_re -g $id_re $key_re\$" \
     "/usr/bin/install -d -m 0755 -o root -g root $STACK_RSPAMD_CONFDIR/local.d/copper-dkim" \
     "/usr/bin/install -m 0644 -o root -g root /dev/stdin $STACK_RSPAMD_CONFDIR/local.d/dkim_signing.conf" \

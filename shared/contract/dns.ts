@@ -5,6 +5,16 @@ import { DomainName, HostName, ResolverAddress, SiteName, Timestamp } from './co
 /** The records a mail domain needs, by purpose. */
 export const DnsRecordKind = z.enum(['mx', 'spf', 'dkim', 'dmarc', 'mta-sts', 'tls-rpt', 'tlsa']);
 export type DnsRecordKind = z.infer<typeof DnsRecordKind>;
+/** How each kind is written for people, in messages and tables alike. */
+export const DNS_RECORD_KIND_NAMES: Record<DnsRecordKind, string> = {
+  mx: 'MX',
+  spf: 'SPF',
+  dkim: 'DKIM',
+  dmarc: 'DMARC',
+  'mta-sts': 'MTA-STS',
+  'tls-rpt': 'TLS-RPT',
+  tlsa: 'TLSA',
+};
 export const DnsRecordType = z.enum(['MX', 'TXT', 'TLSA']);
 export type DnsRecordType = z.infer<typeof DnsRecordType>;
 

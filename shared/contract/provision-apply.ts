@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { command, planShape, query } from './define';
 import { HostName, Timestamp } from './common';
 import { ImageId, PublisherKeyId } from './provision';
+import { Container } from './docker';
 
 /*
  * Plan and apply (issue 6): the stack a bundle describes, compared with what runs on a host, and brought about there
@@ -16,6 +17,10 @@ export const PROVISION_LABELS = {
   version: 'copper.provision.version',
   /** SHA-256 of the service's desired configuration (image ID, command, environment with secret names, mounts…). */
   specHash: 'copper.provision.spec-hash',
+  /** That configuration itself, canonical JSON: what a plan compares field by field to say what changed. */
+  spec: 'copper.provision.spec',
+  /** The image reference the bundle named (the container runs the image by ID). */
+  image: 'copper.provision.image',
 } as const;
 
 /** What apply will do to one service. */
@@ -103,7 +108,7 @@ export const ProvisionResult = z.object({
       container: z.string(),
       action: ServiceAction,
       containerId: z.string(),
-      health: z.enum(['healthy', 'unhealthy', 'starting', 'none']),
+      health: Container.shape.health,
     }),
   ),
   checks: z.array(OutsideCheck),
@@ -145,7 +150,7 @@ export const ProvisionedContainer = z.object({
   container: z.string(),
   id: z.string(),
   state: z.string(),
-  health: z.enum(['healthy', 'unhealthy', 'starting', 'none']),
+  health: Container.shape.health,
   restartCount: z.number().int().nullable(),
   imageId: z.string(),
   image: z.string(),

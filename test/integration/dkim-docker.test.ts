@@ -8,12 +8,12 @@ import type { DkimDomainStatus } from '../../shared/contract';
 import type { OutputOf } from '../../shared/client/client';
 import { holdStackLock } from '../../scripts/lab/stack-lock.mjs';
 import { confirmAndRun, tempCore, type TempCore } from '../support/temp-core';
-import { lab, readKey, type Lab } from '../support/lab';
+import { lab, type Lab } from '../support/lab';
 import { labDns, publishTxt, removeRecords, uniqueDomain } from '../support/dns';
 import { SmtpSink, submitSmtp } from '../support/smtp-sink';
 import { verifyDkim } from '../support/dkim-verify';
 import { rejection } from '../support/rejection';
-import { buildBundle, cleanStackEngine, provisionStack, publisherKey, stackDocker as stackEngine, stackFixture, stagingRootFor } from '../support/stack';
+import { addStackHost, buildBundle, cleanStackEngine, provisionStack, publisherKey, stackDocker as stackEngine, stackFixture, stagingRootFor } from '../support/stack';
 
 /*
  * DKIM rotation on a host in docker mode, against the lab's stack engine: the lab's Copper stack is provisioned there
@@ -131,17 +131,7 @@ describe('DKIM rotation on a docker-mode host: files on the host, Rspamd reloade
     await confirmAndRun(t.client, 'inventory.sites.create', { name: 'lab', resolver: labDns().resolver });
     // The sudo login: the files are written on the host with its exact sudo rules; the reload and rspamc run in the
     // container through the Docker socket, which its group reaches.
-    await confirmAndRun(t.client, 'inventory.hosts.create', {
-      name: HOST,
-      site: 'lab',
-      ssh: { user: l.users.sudo.name, address: '127.0.0.1', port: l.ssh.port },
-      auth: 'key',
-      privateKey: readKey(l.users.sudo.privateKey),
-      privilege: 'sudo',
-      mode: 'docker',
-      dockerSocket: l.stackDocker.socket,
-      pinnedFingerprint: l.ssh.hostKeyFingerprint,
-    });
+    await addStackHost(t.client, l, HOST, { sudo: true });
     await confirmAndRun(t.client, 'provision.keys.add', { name: 'dkim docker test', publicKeyPem: readFileSync(`${key}.pub.pem`, 'utf8') });
     const provisioned = await provisionStack(t.client, HOST, bundle, stagingRoot);
     assert.equal(provisioned.outcome, 'applied');

@@ -1,18 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ProvisionPlan, ProvisionResult, ProvisionStatus } from '../../shared/contract';
 import { confirmAndRun, tempCore, type TempCore } from '../support/temp-core';
-import { lab, readKey, type Lab } from '../support/lab';
+import { lab, type Lab } from '../support/lab';
 import { copperBin, repoRoot, runCopper } from '../support/run-copper';
 import { rejection } from '../support/rejection';
 import { submitSmtp } from '../support/smtp-sink';
-import { buildBundle as buildStackBundle, cleanStackEngine, publisherKey, stackDocker as stackEngine, stackFixture, stagingRootFor } from '../support/stack';
+import { addStackHost, buildBundle as buildStackBundle, cleanStackEngine, firstLine, mailHostnameUpdate, publisherKey, stackDocker as stackEngine, stackFixture, stackVariant, stagingRootFor } from '../support/stack';
 import { holdStackLock } from '../../scripts/lab/stack-lock.mjs';
 
 /**
@@ -32,23 +31,6 @@ const run = (argv: string[]) => {
   const result = spawnSync(argv[0] ?? '', argv.slice(1), { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 };
-
-/** The first line a server sends on connect, read by the test itself (not by the console's code). */
-function firstLine(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let text = '';
-    socket.setTimeout(10_000, () => socket.destroy(new Error(`no greeting on ${port}`)));
-    socket.on('data', (chunk: Buffer) => {
-      text += chunk.toString('latin1');
-      if (text.includes('\n')) {
-        socket.destroy();
-        resolve(text.split('\n')[0]?.replace(/\r$/, '') ?? '');
-      }
-    });
-    socket.on('error', reject);
-  });
-}
 
 describe('provisioning: push, plan, apply, verify, roll back, converge', () => {
   let l: Lab;
@@ -83,30 +65,17 @@ describe('provisioning: push, plan, apply, verify, roll back, converge', () => {
     bundles.good = buildBundle(stackFixture(), 'good');
     bundles.broken = buildBundle(stackFixture('copper-lab-stack-broken.json'), 'broken');
     // A correct update that only changes the mail service's host name: the one the console is killed in the middle of.
-    const update = JSON.parse(readFileSync(stackFixture(), 'utf8')) as { version: string; services: { mail: { environment: Record<string, unknown> } } };
-    update.version = '1.0.2-lab';
-    update.services.mail.environment['MAIL_HOSTNAME'] = 'mx2.copper.test';
-    writeFileSync(join(work, 'update-stack.json'), JSON.stringify(update));
-    bundles.update = buildBundle(join(work, 'update-stack.json'), 'update');
+    bundles.update = buildBundle(stackVariant(work, 'update-stack', mailHostnameUpdate), 'update');
     // Healthy inside, wrong from outside: the stack says SMTP is on 3026 while the service listens on 3025.
-    const wrongPort = JSON.parse(readFileSync(stackFixture(), 'utf8')) as { version: string; services: { mail: { ports: Array<{ name: string; containerPort: number; hostPort: number }> } } };
-    wrongPort.version = '1.0.3-lab';
-    for (const port of wrongPort.services.mail.ports) if (port.name === 'smtp') Object.assign(port, { containerPort: 3026, hostPort: 3026 });
-    writeFileSync(join(work, 'wrong-port-stack.json'), JSON.stringify(wrongPort));
-    bundles.wrongPort = buildBundle(join(work, 'wrong-port-stack.json'), 'wrong-port');
+    const wrongPort = stackVariant(work, 'wrong-port-stack', (stack) => {
+      stack.version = '1.0.3-lab';
+      for (const port of stack.services.mail.ports) if (port.name === 'smtp') Object.assign(port, { containerPort: 3026, hostPort: 3026 });
+    });
+    bundles.wrongPort = buildBundle(wrongPort, 'wrong-port');
 
     t = tempCore(PASSPHRASE);
     await confirmAndRun(t.client, 'inventory.sites.create', { name: 'lab' });
-    await confirmAndRun(t.client, 'inventory.hosts.create', {
-      name: HOST,
-      site: 'lab',
-      ssh: { user: LOGIN, address: '127.0.0.1', port: l.ssh.port },
-      auth: 'key',
-      privateKey: readKey(l.users.key.privateKey),
-      mode: 'docker',
-      dockerSocket: l.stackDocker.socket,
-      pinnedFingerprint: l.ssh.hostKeyFingerprint,
-    });
+    await addStackHost(t.client, l, HOST);
     await confirmAndRun(t.client, 'provision.keys.add', { name: 'provision test', publicKeyPem: readFileSync(`${key}.pub.pem`, 'utf8') });
   });
 

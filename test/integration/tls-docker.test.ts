@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,7 +10,7 @@ import { holdStackLock } from '../../scripts/lab/stack-lock.mjs';
 import { confirmAndRun, tempCore, type TempCore } from '../support/temp-core';
 import { lab, readKey, type Lab } from '../support/lab';
 import { rejection } from '../support/rejection';
-import { buildBundle as buildStackBundle, cleanStackEngine, provisionStack, publisherKey, stackDocker as stackEngine, stackFixture, stagingRootFor } from '../support/stack';
+import { addStackHost, buildBundle as buildStackBundle, cleanStackEngine, firstLine, mailHostnameUpdate, provisionStack, publisherKey, stackDocker as stackEngine, stackFixture, stackVariant, stagingRootFor } from '../support/stack';
 
 /*
  * Certificate deployment to a host in docker mode, against the lab's stack engine: the lab's Copper stack is provisioned
@@ -38,23 +37,6 @@ function opensslServed(port: number, serverName: string, starttls: boolean): str
   const match = /Fingerprint=([0-9A-F:]+)/.exec(fingerprint.stdout);
   assert.ok(match?.[1], `openssl got no certificate from :${port}: ${session.stderr.slice(0, 400)}`);
   return match[1];
-}
-
-/** The first line a server sends on connect, read by the test itself. */
-function firstLine(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let text = '';
-    socket.setTimeout(10_000, () => socket.destroy(new Error(`no greeting on ${port}`)));
-    socket.on('data', (chunk: Buffer) => {
-      text += chunk.toString('latin1');
-      if (text.includes('\n')) {
-        socket.destroy();
-        resolve(text.split('\n')[0]?.replace(/\r$/, '') ?? '');
-      }
-    });
-    socket.on('error', reject);
-  });
 }
 
 const fileFingerprint = () => execFileSync('openssl', ['x509', '-in', `${TLS_DIR}/mail.crt`, '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8' }).trim().replace(/^.*Fingerprint=/i, '');
@@ -120,31 +102,15 @@ describe('TLS deployment to a docker-mode host: files on the host, services relo
     work = mkdtempSync(join(tmpdir(), 'copper-tls-docker-'));
     key = publisherKey(work);
     const buildBundle = (stackFile: string, name: string) => buildStackBundle(l, key, stackFile, join(work, name), 'tls docker test');
-    const fixture = stackFixture();
-    bundles.good = buildBundle(fixture, 'good');
+    bundles.good = buildBundle(stackFixture(), 'good');
     // An update that only changes the mail service's host name: the mail container is replaced by a new one.
-    const update = JSON.parse(readFileSync(fixture, 'utf8')) as { version: string; services: { mail: { environment: Record<string, unknown> } } };
-    update.version = '1.0.2-lab';
-    update.services.mail.environment['MAIL_HOSTNAME'] = 'mx2.copper.test';
-    writeFileSync(join(work, 'update-stack.json'), JSON.stringify(update));
-    bundles.update = buildBundle(join(work, 'update-stack.json'), 'update');
+    bundles.update = buildBundle(stackVariant(work, 'update-stack', mailHostnameUpdate), 'update');
 
     t = tempCore(PASSPHRASE);
     await confirmAndRun(t.client, 'inventory.sites.create', { name: 'lab' });
     // The sudo login: the certificate files are written on the host with its exact sudo rules (lab_tls_sudo_cmds);
     // in the containers the programs run as root through the Docker socket, which its group reaches.
-    await confirmAndRun(t.client, 'inventory.hosts.create', {
-      name: HOST,
-      site: 'lab',
-      ssh: { user: l.users.sudo.name, address: '127.0.0.1', port: l.ssh.port },
-      auth: 'key',
-      privateKey: readKey(l.users.sudo.privateKey),
-      privilege: 'sudo',
-      mode: 'docker',
-      dockerSocket: l.stackDocker.socket,
-      pinnedFingerprint: l.ssh.hostKeyFingerprint,
-      mailNames: [l.tls.mailName],
-    });
+    await addStackHost(t.client, l, HOST, { sudo: true, mailNames: [l.tls.mailName] });
     await confirmAndRun(t.client, 'provision.keys.add', { name: 'tls docker test', publicKeyPem: readFileSync(`${key}.pub.pem`, 'utf8') });
     const provisioned = await provisionStack(t.client, HOST, bundles.good, stagingRoot);
     assert.equal(provisioned.outcome, 'applied');

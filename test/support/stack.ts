@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { CopperClient } from '../../shared/client/client';
 import type { ProvisionResult } from '../../shared/contract';
-import type { Lab } from './lab';
+import { readKey, type Lab } from './lab';
+import { confirmAndRun } from './temp-core';
 import { repoRoot } from './run-copper';
 
 /*
@@ -55,4 +58,62 @@ export async function provisionStack(client: CopperClient, host: string, bundle:
   await client.task('provision.bundle.push', { host, path: bundle, stagingRoot });
   const { planHash } = await client.plan('provision.apply', { host });
   return client.execute('provision.apply', { host }, planHash);
+}
+
+/** The lab stack as JSON, to change for a test: the services' fields are those of test/fixtures/bundle/copper-lab-stack.json. */
+export interface StackJson {
+  version: string;
+  services: { mail: { environment: Record<string, unknown>; ports: Array<{ name: string; containerPort: number; hostPort: number }> } };
+}
+
+/** A variant of the lab stack written to `dir/NAME.json`: `edit` changes it (and must give it a version of its own). */
+export function stackVariant(dir: string, name: string, edit: (stack: StackJson) => void): string {
+  const stack = JSON.parse(readFileSync(stackFixture(), 'utf8')) as StackJson;
+  edit(stack);
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(stack));
+  return file;
+}
+
+/** A correct update (1.0.2-lab) that changes only the mail service's host name, so only its container is replaced. */
+export const mailHostnameUpdate = (stack: StackJson) => {
+  stack.version = '1.0.2-lab';
+  stack.services.mail.environment['MAIL_HOSTNAME'] = 'mx2.copper.test';
+};
+
+/**
+ * The stack engine as a docker-mode host of the console, site `lab`. `sudo`: the login with the lab's exact sudo rules
+ * (for features that write files on the host); otherwise the key login, which only needs the docker group.
+ */
+export async function addStackHost(client: CopperClient, l: Lab, name: string, options: { sudo?: boolean; mailNames?: string[] } = {}): Promise<void> {
+  const user = options.sudo ? l.users.sudo : l.users.key;
+  await confirmAndRun(client, 'inventory.hosts.create', {
+    name,
+    site: 'lab',
+    ssh: { user: user.name, address: '127.0.0.1', port: l.ssh.port },
+    auth: 'key',
+    privateKey: readKey(user.privateKey),
+    ...(options.sudo ? { privilege: 'sudo' } : {}),
+    mode: 'docker',
+    dockerSocket: l.stackDocker.socket,
+    pinnedFingerprint: l.ssh.hostKeyFingerprint,
+    ...(options.mailNames ? { mailNames: options.mailNames } : {}),
+  });
+}
+
+/** The first line a server sends on connect, read by the test itself (not by the console's code). */
+export function firstLine(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.setTimeout(10_000, () => socket.destroy(new Error(`no greeting on ${port}`)));
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      if (text.includes('\n')) {
+        socket.destroy();
+        resolve(text.split('\n')[0]?.replace(/\r$/, '') ?? '');
+      }
+    });
+    socket.on('error', reject);
+  });
 }

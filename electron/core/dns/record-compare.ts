@@ -1,4 +1,5 @@
 import type { DnsCheckItem, DnsRecordKind, ExpectedRecord } from '../../../shared/contract';
+import { DNS_RECORD_KIND_NAMES } from '../../../shared/contract';
 import { canonical, presentBytes, presentRecord, txtBytes, type FoundRecord } from './dns-answers';
 
 /** Kinds where receivers need exactly one record: a second SPF/DMARC/MTA-STS/TLS-RPT record breaks the policy. */
@@ -12,15 +13,7 @@ const VERSION_TAG: Partial<Record<DnsRecordKind, string>> = {
   'tls-rpt': 'v=tlsrptv1',
 };
 
-const NAMES: Record<DnsRecordKind, string> = {
-  mx: 'MX',
-  spf: 'SPF',
-  dkim: 'DKIM',
-  dmarc: 'DMARC',
-  'mta-sts': 'MTA-STS',
-  'tls-rpt': 'TLS-RPT',
-  tlsa: 'TLSA',
-};
+const NAMES = DNS_RECORD_KIND_NAMES;
 
 /** Found against expected, for one expected record set. */
 export function compareRecord(expected: ExpectedRecord, found: FoundRecord[]): DnsCheckItem {

@@ -364,7 +364,7 @@ function containerName(name: string): string {
   return name.replace(/^\//, '');
 }
 
-function toHealth(status: string | undefined): Health {
+export function toHealth(status: string | undefined): Health {
   return status === 'healthy' || status === 'unhealthy' || status === 'starting' ? status : 'none';
 }
 

@@ -1,4 +1,5 @@
-import type { DnsCheckStatus, DnsCounts, DnsRecordKind } from '../../../shared/contract';
+import type { DnsCheckStatus, DnsCounts } from '../../../shared/contract';
+import { DNS_RECORD_KIND_NAMES } from '../../../shared/contract';
 
 export const statusLook: Record<DnsCheckStatus, { label: string; color: string }> = {
   ok: { label: 'ok', color: 'teal' },
@@ -6,15 +7,7 @@ export const statusLook: Record<DnsCheckStatus, { label: string; color: string }
   mismatch: { label: 'mismatch', color: 'red' },
 };
 
-export const kindLabel: Record<DnsRecordKind, string> = {
-  mx: 'MX',
-  spf: 'SPF',
-  dkim: 'DKIM',
-  dmarc: 'DMARC',
-  'mta-sts': 'MTA-STS',
-  'tls-rpt': 'TLS-RPT',
-  tlsa: 'TLSA',
-};
+export const kindLabel = DNS_RECORD_KIND_NAMES;
 
 /** One line for a check's outcome, e.g. "5 ok, 1 mismatched". */
 export function countsInWords(counts: DnsCounts): string {

@@ -84,7 +84,7 @@ export function desiredServices(stack: StackSpec): DesiredService[] {
 
 /** The spec label as it was written, or null when missing or not ours (an operator's hand-made container). */
 export function readSpecLabel(labels: Record<string, string> | undefined): ServiceSpecLabel | null {
-  const text = labels?.[SPEC_LABEL];
+  const text = labels?.[PROVISION_LABELS.spec];
   if (!text) return null;
   try {
     return JSON.parse(text) as ServiceSpecLabel;
@@ -92,8 +92,6 @@ export function readSpecLabel(labels: Record<string, string> | undefined): Servi
     return null;
   }
 }
-
-const SPEC_LABEL = 'copper.provision.spec';
 
 /** What differs between the running configuration and the desired one, in the operator's words. */
 export function specDifferences(running: ServiceSpecLabel | null, desired: ServiceSpecLabel): string[] {
@@ -147,8 +145,8 @@ export function createOptions(
       [PROVISION_LABELS.service]: desired.service,
       [PROVISION_LABELS.version]: stack.version,
       [PROVISION_LABELS.specHash]: desired.specHash,
-      [SPEC_LABEL]: canonicalJson(spec),
-      'copper.provision.image': desired.reference,
+      [PROVISION_LABELS.spec]: canonicalJson(spec),
+      [PROVISION_LABELS.image]: desired.reference,
     },
     HostConfig: {
       NetworkMode: spec.networkMode,

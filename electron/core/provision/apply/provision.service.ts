@@ -17,6 +17,7 @@ import type { SecretStore } from '../../secrets/secret-store';
 import { hostSecretRef } from '../../secrets/secret-store';
 import type { SshPool } from '../../ssh/ssh-pool';
 import { toDockerError } from '../../docker/docker-errors';
+import { toHealth } from '../../docker/docker.service';
 import { readBundleStack, type TrustedKey } from '../bundle/verify-bundle';
 import { createOptions, desiredServices, healthDeadlineMs, PREVIOUS_SUFFIX, readSpecLabel, type DesiredService } from './desired-stack';
 import { planStack, type Observed, type ObservedContainer, type PlanBundle } from './plan-stack';
@@ -117,7 +118,7 @@ export class ProvisionService {
         health: c.health,
         restartCount: c.restartCount,
         imageId: c.imageId,
-        image: c.labels['copper.provision.image'] ?? c.imageId,
+        image: c.labels[PROVISION_LABELS.image] ?? c.imageId,
         version: c.labels[PROVISION_LABELS.version] ?? '',
         matchesBundle: wanted ? wanted.get(c.name) === c.labels[PROVISION_LABELS.specHash] : null,
       })),
@@ -517,7 +518,3 @@ function processAlive(pid: number): boolean {
 
 /** Per host and stack: a second stack on the same host, or the same stack on another host, never shares a password. */
 const secretRef = (hostId: number, stack: StackSpec, name: string) => hostSecretRef(hostId, `provision/${stack.name}/${name}`);
-
-function toHealth(status: string | undefined): 'healthy' | 'unhealthy' | 'starting' | 'none' {
-  return status === 'healthy' || status === 'unhealthy' || status === 'starting' ? status : 'none';
-}
