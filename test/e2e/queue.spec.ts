@@ -527,8 +527,9 @@ describe('mail queues against the lab Postfix', { timeout: 600_000 }, () => {
       await thresholds.getByRole('button', { name: /Alert thresholds/ }).click();
       await thresholds.getByRole('button', { name: 'Restore defaults' }).click();
       const restore = 'Restore the default queue alert thresholds of mx';
-      // The plan comes from the core, which may still be reading the queue the page asked for on opening.
-      await planDialog(page, restore).waitFor({ timeout: 30_000 });
+      // The plan comes from the core, which may still be reading the queue the page asked for on opening: under a full
+      // test run that read once took more than 30 s.
+      await planDialog(page, restore).waitFor({ timeout: 90_000 });
       await planDialog(page, restore).getByRole('button', { name: restore }).click();
       await planDialog(page, restore).waitFor({ state: 'hidden' });
       await thresholds.getByText('defaults', { exact: true }).waitFor();
